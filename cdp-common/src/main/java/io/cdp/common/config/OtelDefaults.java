@@ -5,10 +5,10 @@ import java.util.Set;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * Turns OpenTelemetry off unless an OTLP endpoint is configured
- * ({@code QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT}), so a service without a collector neither
- * exports nor logs export failures. Any explicit {@code quarkus.otel.sdk.disabled} wins (this
- * source has the lowest ordinal).
+ * Turns OpenTelemetry off unless an OTLP endpoint is configured ({@code
+ * QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT}), so a service without a collector neither exports nor logs
+ * export failures. Any explicit {@code quarkus.otel.sdk.disabled} wins (this source has the lowest
+ * ordinal).
  */
 public class OtelDefaults implements ConfigSource {
 

@@ -15,9 +15,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Requires {@code Authorization: Bearer <admin token>} on every REST endpoint except those
- * marked {@link WriteKeyAuth}. Health and metrics ({@code /q/...}) are not REST resources and
- * stay open for probes.
+ * Requires {@code Authorization: Bearer <admin token>} on every REST endpoint except those marked
+ * {@link WriteKeyAuth}. Health and metrics ({@code /q/...}) are not REST resources and stay open
+ * for probes.
  */
 @Singleton
 public class AdminTokenFilter {
@@ -50,7 +50,10 @@ public class AdminTokenFilter {
     if (header == null || !header.startsWith(BEARER)) {
       return Optional.of(
           ApiErrorMappers.response(
-              401, "unauthorized", "Send the admin token as 'Authorization: Bearer <token>'", null));
+              401,
+              "unauthorized",
+              "Send the admin token as 'Authorization: Bearer <token>'",
+              null));
     }
     byte[] presented = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
     if (token.isEmpty() || !MessageDigest.isEqual(token.get(), presented)) {

@@ -17,7 +17,10 @@ public class ApiErrorMappers {
 
   @ServerExceptionMapper
   public Response apiException(ApiException e) {
-    return response(e.status(), e.code(), e.getMessage(), e.field());
+    return Response.status(e.status())
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(e.body())
+        .build();
   }
 
   /** A body that is not JSON, or JSON of the wrong shape. */
@@ -31,7 +34,8 @@ public class ApiErrorMappers {
       String code = e instanceof InvalidFormatException ? "invalid_value" : "wrong_type";
       return response(400, code, "Field '" + field + "' has the wrong type or value", field);
     }
-    return response(400, "malformed_json", "The body is not valid JSON: " + e.getOriginalMessage(), null);
+    return response(
+        400, "malformed_json", "The body is not valid JSON: " + e.getOriginalMessage(), null);
   }
 
   /** Framework errors (404 for unknown paths, 405, 415...) keep their status. */

@@ -1,20 +1,29 @@
 package io.cdp.common.rest;
 
+import java.util.List;
+
 /**
- * A request the API refuses, rendered as API.md's error body: {@code {"error": {"code",
- * "message", "field"}}}. Thrown before anything is changed, so a refused request changes nothing.
+ * A request the API refuses, rendered as API.md's error body: {@code {"error": {"code", "message",
+ * "field"}}}. Thrown before anything is changed, so a refused request changes nothing.
  */
 public class ApiException extends RuntimeException {
 
   private final int status;
   private final String code;
   private final String field;
+  private final List<ApiError.Part> details;
 
-  public ApiException(int status, String code, String message, String field) {
+  public ApiException(
+      int status, String code, String message, String field, List<ApiError.Part> details) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.details = details;
+  }
+
+  public ApiException(int status, String code, String message, String field) {
+    this(status, code, message, field, null);
   }
 
   public ApiException(int status, String code, String message) {
@@ -46,5 +55,14 @@ public class ApiException extends RuntimeException {
 
   public String field() {
     return field;
+  }
+
+  public List<ApiError.Part> details() {
+    return details;
+  }
+
+  /** The body this exception is rendered as. */
+  public ApiError body() {
+    return new ApiError(new ApiError.Detail(code, getMessage(), field, details));
   }
 }

@@ -1,0 +1,83 @@
+package io.cdp.localstack;
+
+import com.google.protobuf.MessageLite;
+import io.cdp.contracts.kafka.ProtoSerializer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What tests use to talk to the stack's broker directly: write a payload to a topic as another
+ * service would, or wait for the record a service should have written.
+ */
+public final class KafkaProbe {
+
+  private final String bootstrapServers;
+
+  public KafkaProbe(String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  /** A probe on the test stack of this JVM. */
+  public static KafkaProbe ofTestStack() {
+    return new KafkaProbe(LocalStackResource.stack().kafkaBootstrapServers());
+  }
+
+  /** Writes one record and waits for the broker's acknowledgement. */
+  public void send(String topic, String key, MessageLite value) {
+    Map<String, Object> config =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ProducerConfig.ACKS_CONFIG,
+            "all");
+    try (var producer =
+        new KafkaProducer<>(config, new StringSerializer(), new ProtoSerializer())) {
+      producer.send(new ProducerRecord<>(topic, key, value)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Could not write to " + topic, e.getCause());
+    }
+  }
+
+  /**
+   * Reads {@code topic} from the beginning until a record matches, failing after {@code timeout}.
+   */
+  public <T> ConsumerRecord<String, T> await(
+      String topic, Deserializer<T> deserializer, Predicate<T> match, Duration timeout) {
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "probe-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest");
+    try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), deserializer)) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, T> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.value() != null && match.test(record.value())) {
+            return record;
+          }
+        }
+      }
+    }
+    throw new AssertionError("No matching record on " + topic + " within " + timeout);
+  }
+}

@@ -1,0 +1,80 @@
+package io.cdp.collector.messaging;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import io.cdp.collector.SegmentEvents;
+import io.cdp.contracts.collector.v1.RawEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Writes accepted events to {@code cdp.events.raw}. The returned Uni completes only when the broker
+ * has acknowledged every event (acks=all), which is when the API may answer 200.
+ */
+@ApplicationScoped
+public class RawEventPublisher {
+
+  private final MutinyEmitter<RawEvent> emitter;
+  private final ObjectMapper json;
+
+  public RawEventPublisher(
+      @Channel("events-raw") MutinyEmitter<RawEvent> emitter, ObjectMapper json) {
+    this.emitter = emitter;
+    this.json = json;
+  }
+
+  /** Publishes normalised events of one source; fails if any is not acknowledged. */
+  public Uni<Void> publish(String sourceId, List<ObjectNode> events) {
+    List<Uni<Void>> sends =
+        events.stream()
+            .map(event -> toRecord(sourceId, event))
+            .map(record -> emitter.sendMessage(message(record)))
+            .toList();
+    return Uni.join().all(sends).andFailFast().replaceWithVoid();
+  }
+
+  /** Keyed by the best identifier so one visitor's events share a partition, in order. */
+  private static Message<RawEvent> message(RawEvent event) {
+    String key = event.getUserId().isEmpty() ? event.getAnonymousId() : event.getUserId();
+    return Message.of(event)
+        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
+  }
+
+  private RawEvent toRecord(String sourceId, ObjectNode event) {
+    try {
+      return RawEvent.newBuilder()
+          .setMessageId(event.get("messageId").asText())
+          .setSourceId(sourceId)
+          .setType(event.get("type").asText())
+          .setEvent(orEmpty(SegmentEvents.textOrNull(event, "event")))
+          .setUserId(orEmpty(SegmentEvents.textOrNull(event, "userId")))
+          .setAnonymousId(orEmpty(SegmentEvents.textOrNull(event, "anonymousId")))
+          .setTimestamp(timestamp(Instant.parse(event.get("timestamp").asText())))
+          .setReceivedAt(timestamp(Instant.parse(event.get("receivedAt").asText())))
+          .setPayloadJson(ByteString.copyFrom(json.writeValueAsBytes(event)))
+          .build();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("An accepted event did not serialise", e);
+    }
+  }
+
+  private static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder()
+        .setSeconds(instant.getEpochSecond())
+        .setNanos(instant.getNano())
+        .build();
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}
