@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class Launcher {
     String command = args.length == 0 ? "help" : args[0];
     int exit =
         switch (command) {
-          case "up" -> launcher.up(env);
+          case "up" -> launcher.up(env, selected(Arrays.asList(args).subList(1, args.length)));
           case "down" -> launcher.down();
           case "status" -> launcher.status();
           default -> {
@@ -58,8 +59,24 @@ public final class Launcher {
     System.exit(exit);
   }
 
-  /** Starts everything, prints where it runs, then waits until stopped. */
-  private int up(Map<String, String> env) throws Exception {
+  /** The services named on the command line (module names), or all six. */
+  private static List<SuiteService> selected(List<String> names) {
+    if (names.isEmpty()) {
+      return SuiteService.all();
+    }
+    List<SuiteService> chosen = new ArrayList<>();
+    for (String name : names) {
+      chosen.add(
+          SuiteService.all().stream()
+              .filter(s -> s.module().equals(name) || s.module().equals(name + "-service"))
+              .findFirst()
+              .orElseThrow(() -> new IllegalArgumentException("Unknown service: " + name)));
+    }
+    return chosen;
+  }
+
+  /** Starts the stack and {@code toStart}, prints where they run, then waits until stopped. */
+  private int up(Map<String, String> env, List<SuiteService> toStart) throws Exception {
     Optional<ProcessHandle> running = runningLauncher();
     if (running.isPresent()) {
       System.err.println(
@@ -102,7 +119,7 @@ public final class Launcher {
     config.put("cdp.admin-token", adminToken);
     System.out.println("Starting the services...");
     Map<SuiteService, ChildProcess> services = new LinkedHashMap<>();
-    for (SuiteService service : SuiteService.all()) {
+    for (SuiteService service : toStart) {
       ChildProcess process = startService(service, config);
       services.put(service, process);
       toStop.add(process);
@@ -126,7 +143,7 @@ public final class Launcher {
         "%nThe suite is ready in %d s:%n%s%nadmin token: %s%nlogs: %s%n"
             + "Stop with Ctrl-C or ./cdp down.%n",
         Duration.between(started, Instant.now()).toSeconds(),
-        status.toString().indent(2).stripTrailing(),
+        status.toString().replace(" -1 ", " - ").indent(2).stripTrailing(),
         adminToken,
         dataDir.resolve("logs"));
     stopped.await();
@@ -268,6 +285,7 @@ public final class Launcher {
     return "http://127.0.0.1:" + service.port();
   }
 
+  /** One line of the status file: name, pid (-1 when not a child JVM) and address. */
   private static String line(String name, long pid, String address) {
     return name + " " + pid + " " + address + "\n";
   }

@@ -1,0 +1,94 @@
+package io.cdp.consent.store;
+
+import com.google.protobuf.Timestamp;
+import io.cdp.consent.Subject;
+import io.cdp.contracts.consent.v1.ConsentChange;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Consent in PostgreSQL: the history ({@code consent_records}) and the current state ({@code
+ * consent_state}). States are handed out as {@link ConsentChange}, the shape they are cached and
+ * published in.
+ */
+@ApplicationScoped
+public class ConsentStore {
+
+  /**
+   * Makes sure the subject's row exists before it is locked, so two first changes of one subject
+   * queue on the lock instead of racing to insert.
+   */
+  private static final String ENSURE_ROW =
+      "insert into {h-schema}consent_state (subject, purposes, version)"
+          + " values (:subject, cast('{}' as jsonb), 0) on conflict (subject) do nothing";
+
+  /**
+   * Records the changes and returns the new state. Runs inside the caller's transaction; the row
+   * lock serialises changes of one subject so versions never repeat.
+   */
+  public Uni<ConsentChange> apply(
+      Subject subject, Map<String, Boolean> changes, String source, Instant at) {
+    return Panache.getSession()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(ENSURE_ROW)
+                    .setParameter("subject", subject.key())
+                    .executeUpdate())
+        .chain(
+            () ->
+                CurrentConsent.<CurrentConsent>findById(
+                    subject.key(), LockModeType.PESSIMISTIC_WRITE))
+        .chain(
+            state -> {
+              Map<String, Boolean> purposes = new TreeMap<>(state.purposes);
+              purposes.putAll(changes);
+              state.purposes = purposes;
+              state.version++;
+              state.updatedAt = at;
+              List<ConsentRecord> records = new ArrayList<>();
+              changes.forEach(
+                  (purpose, granted) -> records.add(record(subject, purpose, granted, source, at)));
+              return ConsentRecord.persist(records).replaceWith(() -> toChange(state, source));
+            });
+  }
+
+  /** The subject's current state, or null if it never chose anything. Needs a session. */
+  public Uni<ConsentChange> find(Subject subject) {
+    return CurrentConsent.<CurrentConsent>findById(subject.key())
+        .map(state -> state == null || state.updatedAt == null ? null : toChange(state, ""));
+  }
+
+  private static ConsentRecord record(
+      Subject subject, String purpose, boolean granted, String source, Instant at) {
+    ConsentRecord record = new ConsentRecord();
+    record.id = UUID.randomUUID();
+    record.subject = subject.key();
+    record.purpose = purpose;
+    record.granted = granted;
+    record.source = source;
+    record.recordedAt = at;
+    return record;
+  }
+
+  private static ConsentChange toChange(CurrentConsent state, String source) {
+    return ConsentChange.newBuilder()
+        .setSubject(state.subject)
+        .putAllPurposes(state.purposes)
+        .setSource(source)
+        .setUpdatedAt(
+            Timestamp.newBuilder()
+                .setSeconds(state.updatedAt.getEpochSecond())
+                .setNanos(state.updatedAt.getNano()))
+        .setVersion(state.version)
+        .build();
+  }
+}

@@ -1,0 +1,12 @@
+package io.cdp.profile;
+
+import java.time.Instant;
+
+/**
+ * The profile's current visit: a run of events with no gap longer than the visit timeout.
+ *
+ * @param startedAt time of the visit's first event
+ * @param lastEventAt time of the visit's latest event
+ * @param eventCount events seen in this visit
+ */
+public record Visit(Instant startedAt, Instant lastEventAt, long eventCount) {}
