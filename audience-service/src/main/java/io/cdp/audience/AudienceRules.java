@@ -7,6 +7,7 @@ import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
@@ -39,6 +40,7 @@ public class AudienceRules {
   private final CelCompiler compiler =
       CelCompilerFactory.standardCelCompilerBuilder()
           .setOptions(OPTIONS)
+          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
           .addVar("profile", MapType.create(SimpleType.STRING, SimpleType.DYN))
           .addVar("now", SimpleType.TIMESTAMP)
           .build();
@@ -60,7 +62,7 @@ public class AudienceRules {
     try {
       ast = compiler.compile(rule).getAst();
     } catch (CelValidationException e) {
-      throw new InvalidRuleException(e.getMessage());
+      throw new InvalidRuleException(e.getMessage().strip());
     }
     // A dyn result (e.g. a bare attribute) could be anything at run time: ask for a comparison.
     if (!ast.getResultType().equals(SimpleType.BOOL)) {
@@ -85,8 +87,7 @@ public class AudienceRules {
   public boolean matches(String rule, Map<String, Object> profile, Instant now) {
     CelRuntime.Program program = compile(rule);
     try {
-      return Boolean.TRUE.equals(
-          program.eval(Map.of("profile", profile, "now", ProfileVariables.timestamp(now))));
+      return Boolean.TRUE.equals(program.eval(Map.of("profile", profile, "now", now)));
     } catch (CelEvaluationException e) {
       return false;
     }

@@ -41,21 +41,18 @@ public final class ProfileVariables {
     return vars;
   }
 
-  /** A CEL timestamp value. */
-  public static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder()
-        .setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano())
-        .build();
+  /** CEL's runtime takes timestamps as {@link Instant}s. */
+  private static Instant instant(Timestamp timestamp) {
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
   }
 
   private static Map<String, Object> visit(Visit visit) {
     Map<String, Object> vars = new LinkedHashMap<>();
     if (visit.hasStartedAt()) {
-      vars.put("startedAt", visit.getStartedAt());
+      vars.put("startedAt", instant(visit.getStartedAt()));
     }
     if (visit.hasLastEventAt()) {
-      vars.put("lastEventAt", visit.getLastEventAt());
+      vars.put("lastEventAt", instant(visit.getLastEventAt()));
     }
     vars.put("eventCount", visit.getEventCount());
     vars.put("ended", visit.getEnded());

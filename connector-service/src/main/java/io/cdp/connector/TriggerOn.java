@@ -8,7 +8,8 @@ import java.util.Optional;
 public enum TriggerOn {
   JOINED("joined", TransitionKind.JOINED),
   LEFT("left", TransitionKind.LEFT),
-  IN_AUDIENCE_AT_VISIT_START("in_audience_at_visit_start", TransitionKind.IN_AUDIENCE_AT_VISIT_START),
+  IN_AUDIENCE_AT_VISIT_START(
+      "in_audience_at_visit_start", TransitionKind.IN_AUDIENCE_AT_VISIT_START),
   IN_AUDIENCE_AT_VISIT_END("in_audience_at_visit_end", TransitionKind.IN_AUDIENCE_AT_VISIT_END);
 
   private final String wireName;

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  *       dropped ({@code "+1 (555) 010-9999"} -> {@code "+15550109999"}).
  *   <li>{@code alias} events: {@code previousId} is the identity the user had before, which is
  *       normally the anonymous id of the device, so it is an {@code anonymous_id} when the event
- *       has a {@code userId}. Without a {@code userId} the previous id is the only known-user id
- *       of the event and is taken as a {@code user_id}.
+ *       has a {@code userId}. Without a {@code userId} the previous id is the only known-user id of
+ *       the event and is taken as a {@code user_id}.
  * </ul>
  *
  * Blocked values are ignored, whatever the type: blank, {@code null}, {@code undefined}, {@code

@@ -18,10 +18,10 @@ public final class ResolutionRules {
   /**
    * The profile of the highest-priority known identifier, or empty when none is known.
    *
-   * <p>MERGE POINT: when {@code known} holds two or more different profiles, this event is
-   * evidence that they are one person. This slice does not merge: the lower-priority identifiers
-   * stay on their profiles and the event goes to the chosen one. The merge rules (limits per type,
-   * shared devices, publishing on {@code cdp.identity.merges}) are decided here, in one place.
+   * <p>MERGE POINT: when {@code known} holds two or more different profiles, this event is evidence
+   * that they are one person. This slice does not merge: the lower-priority identifiers stay on
+   * their profiles and the event goes to the chosen one. The merge rules (limits per type, shared
+   * devices, publishing on {@code cdp.identity.merges}) are decided here, in one place.
    */
   public static Optional<String> chooseProfile(
       List<IdentifierRef> identifiers, Map<IdentifierRef, String> known) {

@@ -12,4 +12,7 @@ import java.util.List;
  * @param addedIdentifiers identifiers the profile did not have before
  */
 public record ProfileUpdate(
-    LiveProfile profile, List<String> changed, boolean visitStarted, List<String> addedIdentifiers) {}
+    LiveProfile profile,
+    List<String> changed,
+    boolean visitStarted,
+    List<String> addedIdentifiers) {}

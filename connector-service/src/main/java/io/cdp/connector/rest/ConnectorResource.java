@@ -132,8 +132,7 @@ public class ConnectorResource {
     return find(id)
         .flatMap(
             connector ->
-                Delivery.delete("connectorId", connector.id)
-                    .flatMap(ignored -> connector.delete()))
+                Delivery.delete("connectorId", connector.id).flatMap(ignored -> connector.delete()))
         .map(ignored -> Response.noContent().build());
   }
 

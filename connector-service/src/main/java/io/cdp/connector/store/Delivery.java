@@ -16,7 +16,8 @@ import java.util.UUID;
 @Entity
 @Table(
     name = "deliveries",
-    indexes = @Index(name = "deliveries_connector_created", columnList = "connector_id, created_at"))
+    indexes =
+        @Index(name = "deliveries_connector_created", columnList = "connector_id, created_at"))
 public class Delivery extends PanacheEntityBase {
 
   /** Recorded before the first attempt. */

@@ -2,8 +2,8 @@ package io.cdp.consent.config;
 
 import io.cdp.consent.ConsentPolicy;
 import io.cdp.consent.DefaultMode;
-import jakarta.inject.Singleton;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.stream.Collectors;
 

@@ -16,7 +16,9 @@ import java.util.Objects;
  * belongs to at most one profile (the primary key), which is what makes linking idempotent.
  */
 @Entity
-@Table(name = "identifiers", indexes = @Index(name = "identifiers_profile", columnList = "profile_id"))
+@Table(
+    name = "identifiers",
+    indexes = @Index(name = "identifiers_profile", columnList = "profile_id"))
 @IdClass(IdentifierLink.Key.class)
 public class IdentifierLink extends PanacheEntityBase {
 

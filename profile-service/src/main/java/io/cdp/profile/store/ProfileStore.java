@@ -68,7 +68,11 @@ public class ProfileStore {
             ? Uni.createFrom().voidItem()
             : Uni.createFrom().completionStage(() -> identifiers.putAllAsync(index));
     return indexed
-        .chain(() -> Uni.createFrom().completionStage(() -> profiles.putAsync(profile.profileId(), toStored(profile))))
+        .chain(
+            () ->
+                Uni.createFrom()
+                    .completionStage(
+                        () -> profiles.putAsync(profile.profileId(), toStored(profile))))
         .replaceWithVoid();
   }
 

@@ -1,0 +1,133 @@
+package io.cdp.audience.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.cdp.audience.AudienceRules;
+import io.cdp.audience.store.Audience;
+import io.cdp.audience.store.Membership;
+import io.cdp.common.rest.ApiException;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/** {@code /v1/audiences}: audience definitions, each a name and a CEL rule over the profile. */
+@Path("/v1/audiences")
+public class AudienceResource {
+
+  /** What a client sends to create or replace an audience. */
+  public record AudienceBody(String name, String rule) {}
+
+  /** An audience as the API shows it; {@code size} only on {@code GET /v1/audiences/{id}}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record AudienceView(
+      String id, String name, String rule, Instant createdAt, Instant updatedAt, Long size) {
+    static AudienceView of(Audience a, Long size) {
+      return new AudienceView(a.id.toString(), a.name, a.rule, a.createdAt, a.updatedAt, size);
+    }
+  }
+
+  private final AudienceRules rules;
+
+  public AudienceResource(AudienceRules rules) {
+    this.rules = rules;
+  }
+
+  @POST
+  @WithTransaction
+  public Uni<Response> create(AudienceBody body) {
+    validate(body);
+    Audience audience = new Audience();
+    audience.id = UUID.randomUUID();
+    audience.name = body.name().trim();
+    audience.rule = body.rule();
+    audience.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    audience.updatedAt = audience.createdAt;
+    return audience
+        .<Audience>persist()
+        .map(saved -> Response.status(201).entity(AudienceView.of(saved, null)).build());
+  }
+
+  @GET
+  @WithSession
+  public Uni<List<AudienceView>> list() {
+    return Audience.<Audience>listAll()
+        .map(all -> all.stream().map(a -> AudienceView.of(a, null)).toList());
+  }
+
+  @GET
+  @Path("/{id}")
+  @WithSession
+  public Uni<AudienceView> get(@PathParam("id") String id) {
+    return find(id)
+        .chain(
+            audience ->
+                Membership.count("audienceId", audience.id)
+                    .map(size -> AudienceView.of(audience, size)));
+  }
+
+  /** Replaces name and rule. Current members are re-evaluated on their next profile change. */
+  @PUT
+  @Path("/{id}")
+  @WithTransaction
+  public Uni<AudienceView> replace(@PathParam("id") String id, AudienceBody body) {
+    validate(body);
+    return find(id)
+        .map(
+            audience -> {
+              audience.name = body.name().trim();
+              audience.rule = body.rule();
+              audience.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+              return AudienceView.of(audience, null);
+            });
+  }
+
+  @DELETE
+  @Path("/{id}")
+  @WithTransaction
+  public Uni<Response> delete(@PathParam("id") String id) {
+    return find(id)
+        .chain(
+            audience ->
+                Membership.delete("audienceId", audience.id)
+                    .chain(audience::delete)
+                    .replaceWith(Response.noContent().build()));
+  }
+
+  private static Uni<Audience> find(String id) {
+    UUID uuid;
+    try {
+      uuid = UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return Uni.createFrom().failure(ApiException.notFound("Audience " + id));
+    }
+    return Audience.<Audience>findById(uuid)
+        .onItem()
+        .ifNull()
+        .failWith(() -> ApiException.notFound("Audience " + id));
+  }
+
+  /** Refuses a missing name or a rule that does not compile to a bool, before anything is saved. */
+  private void validate(AudienceBody body) {
+    if (body == null || body.name() == null || body.name().isBlank()) {
+      throw ApiException.badRequest("missing_field", "An audience needs a name", "name");
+    }
+    if (body.rule() == null || body.rule().isBlank()) {
+      throw ApiException.badRequest("missing_field", "An audience needs a rule", "rule");
+    }
+    try {
+      rules.compile(body.rule());
+    } catch (AudienceRules.InvalidRuleException e) {
+      throw ApiException.invalid("invalid_rule", e.getMessage(), "rule");
+    }
+  }
+}

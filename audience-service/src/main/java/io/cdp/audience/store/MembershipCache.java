@@ -1,0 +1,46 @@
+package io.cdp.audience.store;
+
+import io.cdp.common.VertxContexts;
+import io.quarkus.infinispan.client.Remote;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.concurrent.CompletionStage;
+import org.infinispan.client.hotrod.RemoteCache;
+
+/**
+ * The hot copy of memberships in Infinispan (profile id to its audience ids). PostgreSQL stays the
+ * truth: an entry is written after the transaction that produced it, and readers trust it only when
+ * its version matches the one in PostgreSQL.
+ */
+@ApplicationScoped
+public class MembershipCache {
+
+  private final RemoteCache<String, MembershipSet> memberships;
+
+  public MembershipCache(@Remote("memberships") RemoteCache<String, MembershipSet> memberships) {
+    this.memberships = memberships;
+  }
+
+  /** The cached set, or null. */
+  public Uni<MembershipSet> get(String profileId) {
+    return onCallerContext(memberships.getAsync(profileId));
+  }
+
+  /** Records the memberships as of {@code version}. */
+  public Uni<Void> put(String profileId, long version, Collection<String> audienceIds) {
+    return onCallerContext(
+            memberships.putAsync(
+                profileId, new MembershipSet(version, audienceIds.stream().sorted().toList())))
+        .replaceWithVoid();
+  }
+
+  /** Forgets a deleted profile. */
+  public Uni<Void> remove(String profileId) {
+    return onCallerContext(memberships.removeAsync(profileId)).replaceWithVoid();
+  }
+
+  private static <T> Uni<T> onCallerContext(CompletionStage<T> stage) {
+    return VertxContexts.onCallerContext(Uni.createFrom().completionStage(stage));
+  }
+}

@@ -1,0 +1,32 @@
+package io.cdp.consent.messaging;
+
+import io.cdp.contracts.consent.v1.ConsentChange;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Writes consent states to the compacted {@code cdp.consent.changes}, keyed by subject so that
+ * compaction keeps each subject's latest state. Completes when the broker acknowledged it.
+ */
+@ApplicationScoped
+public class ConsentChangePublisher {
+
+  private final MutinyEmitter<ConsentChange> emitter;
+
+  public ConsentChangePublisher(@Channel("consent-changes") MutinyEmitter<ConsentChange> emitter) {
+    this.emitter = emitter;
+  }
+
+  public Uni<Void> publish(ConsentChange change) {
+    return emitter.sendMessage(
+        Message.of(change)
+            .addMetadata(
+                OutgoingKafkaRecordMetadata.<String>builder()
+                    .withKey(change.getSubject())
+                    .build()));
+  }
+}

@@ -1,0 +1,208 @@
+package io.cdp.consent;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.anEmptyMap;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.cdp.contracts.Topics;
+import io.cdp.contracts.consent.v1.CheckRequest;
+import io.cdp.contracts.consent.v1.Consent;
+import io.cdp.contracts.consent.v1.ConsentChange;
+import io.cdp.contracts.kafka.Deserializers;
+import io.cdp.localstack.KafkaProbe;
+import io.cdp.localstack.LocalStackResource;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.infinispan.client.Remote;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.infinispan.client.hotrod.RemoteCache;
+import org.junit.jupiter.api.Test;
+
+/** The consent service against the real stack: PostgreSQL, Infinispan, Kafka and its own gRPC. */
+@QuarkusTest
+@WithTestResource(LocalStackResource.class)
+class ConsentTest {
+
+  private static final String ADMIN = "Bearer test-admin-token";
+
+  @GrpcClient("consent")
+  Consent consent;
+
+  @Inject
+  @Remote("consent")
+  RemoteCache<String, byte[]> cache;
+
+  @Test
+  void putThenGetShowsTheChoiceTheEffectiveValuesAndWhen() {
+    String id = UUID.randomUUID().toString();
+    String updatedAt =
+        put("email:Ann-" + id + "@Example.COM", Map.of("analytics", false, "advertising", true))
+            .statusCode(200)
+            .body("subject", equalTo("email:ann-" + id + "@example.com"))
+            .body("updatedAt", notNullValue())
+            .extract()
+            .path("updatedAt");
+
+    get("email:ann-" + id + "@example.com")
+        .statusCode(200)
+        .body("subject", equalTo("email:ann-" + id + "@example.com"))
+        .body("purposes.analytics", equalTo(false))
+        .body("purposes.advertising", equalTo(true))
+        .body("purposes.personalization", equalTo(false))
+        .body("purposes.email", equalTo(false))
+        .body("purposes.sale_of_data", equalTo(false))
+        .body("explicit", equalTo(Map.of("analytics", false, "advertising", true)))
+        .body("updatedAt", equalTo(updatedAt));
+  }
+
+  @Test
+  void anUnknownSubjectGetsTheConfiguredDefaults() {
+    get("user_id:" + UUID.randomUUID())
+        .statusCode(200)
+        .body("purposes.analytics", equalTo(true))
+        .body("purposes.personalization", equalTo(false))
+        .body("purposes.advertising", equalTo(false))
+        .body("purposes.email", equalTo(false))
+        .body("purposes.sale_of_data", equalTo(false))
+        .body("explicit", anEmptyMap())
+        .body("$", hasKey("updatedAt"))
+        .body("updatedAt", nullValue());
+  }
+
+  @Test
+  void aBadPurposeOrValueIsA400AndChangesNothing() {
+    String subject = "user_id:" + UUID.randomUUID();
+    put(subject, Map.of("advertising", true)).statusCode(200);
+
+    put(subject, Map.of("advertising", false, "ads", true))
+        .statusCode(400)
+        .body("error.code", equalTo("unknown_purpose"))
+        .body("error.field", equalTo("purposes.ads"));
+    put(subject, Map.of("advertising", "no"))
+        .statusCode(400)
+        .body("error.field", equalTo("purposes.advertising"));
+
+    get(subject)
+        .statusCode(200)
+        .body("purposes.advertising", equalTo(true))
+        .body("explicit", equalTo(Map.of("advertising", true)));
+  }
+
+  @Test
+  void aBadIdentifierIsA400() {
+    for (String bad : new String[] {"no-colon", "Bad Type:x", "email:"}) {
+      put(bad, Map.of("analytics", true))
+          .statusCode(400)
+          .body("error.code", equalTo("invalid_identifier"));
+    }
+  }
+
+  @Test
+  void everyChangeIsPublishedKeyedBySubjectWithAVersionPerSubject() {
+    String subject = "user_id:" + UUID.randomUUID();
+    put(subject, Map.of("email", true)).statusCode(200);
+    put(subject, Map.of("sale_of_data", false)).statusCode(200);
+
+    ConsumerRecord<String, ConsentChange> record =
+        KafkaProbe.ofTestStack()
+            .await(
+                Topics.CONSENT_CHANGES,
+                new Deserializers.ConsentChangeDeserializer(),
+                change -> change.getSubject().equals(subject) && change.getVersion() == 2,
+                Duration.ofSeconds(30));
+    assertEquals(subject, record.key());
+    assertEquals(Map.of("email", true, "sale_of_data", false), record.value().getPurposesMap());
+    assertEquals("api", record.value().getSource());
+  }
+
+  @Test
+  void aWithdrawalCountsFromTheVeryNextCheck() {
+    String id = UUID.randomUUID().toString();
+    put("email:" + id + "@example.com", Map.of("advertising", true)).statusCode(200);
+    assertEquals(true, check(identifier("email: " + id + "@EXAMPLE.com")));
+
+    put("email:" + id + "@example.com", Map.of("advertising", false)).statusCode(200);
+    assertEquals(false, check(identifier("email:" + id + "@example.com")));
+  }
+
+  @Test
+  void aProfileIdIsCheckedAsTheSubjectProfileColonId() {
+    String profileId = UUID.randomUUID().toString();
+    assertEquals(false, check(CheckRequest.newBuilder().setProfileId(profileId)));
+    put("profile:" + profileId, Map.of("advertising", true)).statusCode(200);
+    assertEquals(true, check(CheckRequest.newBuilder().setProfileId(profileId)));
+  }
+
+  @Test
+  void aCacheMissIsAnsweredFromPostgres() {
+    String subject = "user_id:" + UUID.randomUUID();
+    put(subject, Map.of("personalization", true)).statusCode(200);
+    cache.remove(subject);
+
+    get(subject).statusCode(200).body("purposes.personalization", equalTo(true));
+    cache.remove(subject);
+    assertEquals(
+        true,
+        consent
+            .check(
+                CheckRequest.newBuilder()
+                    .setIdentifier(subject)
+                    .addPurposes("personalization")
+                    .build())
+            .await()
+            .atMost(Duration.ofSeconds(10))
+            .getAllowedOrThrow("personalization"));
+  }
+
+  @Test
+  void requestsWithoutTheAdminTokenAre401() {
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("purposes", Map.of("analytics", true)))
+        .put("/v1/consent/user_id:42")
+        .then()
+        .statusCode(401)
+        .body("error.code", equalTo("unauthorized"));
+    given().get("/v1/consent/user_id:42").then().statusCode(401);
+  }
+
+  private static ValidatableResponse put(String identifier, Map<String, ?> purposes) {
+    return given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("purposes", purposes))
+        .put("/v1/consent/{identifier}", identifier)
+        .then();
+  }
+
+  private static ValidatableResponse get(String identifier) {
+    return given()
+        .header("Authorization", ADMIN)
+        .get("/v1/consent/{identifier}", identifier)
+        .then();
+  }
+
+  private static CheckRequest.Builder identifier(String identifier) {
+    return CheckRequest.newBuilder().setIdentifier(identifier);
+  }
+
+  /** Whether the subject allows advertising, by gRPC. */
+  private boolean check(CheckRequest.Builder request) {
+    return consent
+        .check(request.addPurposes("advertising").build())
+        .await()
+        .atMost(Duration.ofSeconds(10))
+        .getAllowedOrThrow("advertising");
+  }
+}

@@ -1,0 +1,105 @@
+package io.cdp.identity.messaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Timestamp;
+import io.cdp.contracts.collector.v1.RawEvent;
+import io.cdp.contracts.identity.v1.ResolvedEvent;
+import io.cdp.identity.IdentifierRef;
+import io.cdp.identity.Identifiers;
+import io.cdp.identity.IdentityResolver;
+import io.cdp.identity.Resolution;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Resolves every event of {@code cdp.events.raw} to a profile and publishes it on {@code
+ * cdp.events.resolved}, keyed by profile id so one profile's events stay in order.
+ *
+ * <p>Delivery is at-least-once: the graph is committed first, then the resolved event is sent, and
+ * the raw record is acknowledged (its offset committed) only once the broker acknowledged the send.
+ * A crash in between replays the raw event. IDEMPOTENCY: a replay is harmless because linking is an
+ * upsert on the identifier's primary key that never moves an identifier and keeps the greatest
+ * event time, so the replay resolves to the same profile and changes nothing; the resolved event
+ * may be published twice with the same {@code messageId}, which downstream consumers deduplicate.
+ */
+@ApplicationScoped
+public class RawEventConsumer {
+
+  private static final Logger LOG = Logger.getLogger(RawEventConsumer.class);
+
+  private final IdentityResolver resolver;
+  private final MutinyEmitter<ResolvedEvent> resolved;
+  private final ObjectMapper json;
+  private final Counter unresolvable;
+
+  public RawEventConsumer(
+      IdentityResolver resolver,
+      @Channel("events-resolved") MutinyEmitter<ResolvedEvent> resolved,
+      ObjectMapper json,
+      MeterRegistry meters) {
+    this.resolver = resolver;
+    this.resolved = resolved;
+    this.json = json;
+    this.unresolvable = meters.counter("cdp.identity.events.unresolvable");
+  }
+
+  @Incoming("events-raw")
+  public Uni<Void> consume(RawEvent event) {
+    List<IdentifierRef> identifiers =
+        Identifiers.extract(
+            event.getType(), event.getUserId(), event.getAnonymousId(), payload(event));
+    if (identifiers.isEmpty()) {
+      // Only blocked placeholders (e.g. anonymousId "anonymous"): no profile can own the event.
+      unresolvable.increment();
+      LOG.warnf("Event %s has no usable identifier; not resolved", event.getMessageId());
+      return Uni.createFrom().voidItem();
+    }
+    return resolver
+        .resolve(identifiers, eventTime(event))
+        .chain(resolution -> resolved.sendMessage(message(resolution, event)));
+  }
+
+  private static Message<ResolvedEvent> message(Resolution resolution, RawEvent event) {
+    ResolvedEvent payload =
+        ResolvedEvent.newBuilder()
+            .setProfileId(resolution.profileId())
+            .addAllIdentifiers(
+                resolution.identifiers().stream().map(IdentifierRef::toProto).toList())
+            .setEvent(event)
+            .build();
+    return Message.of(payload)
+        .addMetadata(
+            OutgoingKafkaRecordMetadata.<String>builder().withKey(resolution.profileId()).build());
+  }
+
+  private JsonNode payload(RawEvent event) {
+    if (event.getPayloadJson().isEmpty()) {
+      return null;
+    }
+    try {
+      return json.readTree(event.getPayloadJson().toByteArray());
+    } catch (IOException e) {
+      // The collector writes valid JSON; if not, the top-level ids still resolve the event.
+      LOG.warnf("Event %s has an unreadable payload: %s", event.getMessageId(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** Event time, so that first/last seen do not change when an event is replayed. */
+  private static Instant eventTime(RawEvent event) {
+    Timestamp t = event.hasTimestamp() ? event.getTimestamp() : event.getReceivedAt();
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  }
+}

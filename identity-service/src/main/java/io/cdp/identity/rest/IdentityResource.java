@@ -1,0 +1,55 @@
+package io.cdp.identity.rest;
+
+import io.cdp.common.rest.ApiException;
+import io.cdp.identity.IdentifierRef;
+import io.cdp.identity.Identifiers;
+import io.cdp.identity.IdentityResolver;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code /v1/identities/{type}:{value}}: the profile an identifier belongs to (admin token). */
+@Path("/v1/identities")
+public class IdentityResource {
+
+  /** A profile id with every identifier linked to it, written {@code type:value}. */
+  public record IdentityView(String profileId, List<String> identifiers) {}
+
+  private final IdentityResolver resolver;
+
+  public IdentityResource(IdentityResolver resolver) {
+    this.resolver = resolver;
+  }
+
+  @GET
+  @Path("/{identifier}")
+  public Uni<IdentityView> get(@PathParam("identifier") String written) {
+    String[] parts =
+        IdentifierRef.split(written)
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        "invalid_identifier",
+                        "Write the identifier as type:value, e.g. email:ann@example.com",
+                        "identifier"));
+    // Looked up as events store it: "email:Ann@Example.com " finds email:ann@example.com.
+    Optional<IdentifierRef> identifier = Identifiers.normalise(parts[0], parts[1]);
+    if (identifier.isEmpty()) {
+      throw ApiException.notFound("Identifier " + written);
+    }
+    return resolver
+        .lookup(identifier.get())
+        .map(
+            found ->
+                found
+                    .map(
+                        p ->
+                            new IdentityView(
+                                p.profileId(),
+                                p.identifiers().stream().map(IdentifierRef::key).toList()))
+                    .orElseThrow(() -> ApiException.notFound("Identifier " + written)));
+  }
+}

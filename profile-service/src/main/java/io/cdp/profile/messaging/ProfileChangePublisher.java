@@ -1,0 +1,48 @@
+package io.cdp.profile.messaging;
+
+import io.cdp.contracts.profile.v1.ProfileChange;
+import io.cdp.contracts.profile.v1.VisitTransition;
+import io.cdp.profile.ProfileSnapshots;
+import io.cdp.profile.ProfileUpdate;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Writes {@code cdp.profiles.changes}, keyed by profile id so one profile's changes stay in order.
+ * The returned Uni completes when the broker has acknowledged the record (acks=all).
+ */
+@ApplicationScoped
+public class ProfileChangePublisher {
+
+  private final MutinyEmitter<ProfileChange> emitter;
+
+  public ProfileChangePublisher(@Channel("profiles-changes") MutinyEmitter<ProfileChange> emitter) {
+    this.emitter = emitter;
+  }
+
+  /** Publishes {@code update}, caused by the event {@code messageId}. */
+  public Uni<Void> publish(ProfileUpdate update, String messageId) {
+    ProfileChange change =
+        ProfileChange.newBuilder()
+            .setProfileId(update.profile().profileId())
+            .setVersion(update.profile().version())
+            .addAllChanged(update.changed())
+            .setSnapshot(ProfileSnapshots.toProto(update.profile()))
+            .setCause(messageId)
+            .setVisitTransition(
+                update.visitStarted()
+                    ? VisitTransition.VISIT_STARTED
+                    : VisitTransition.VISIT_TRANSITION_NONE)
+            .build();
+    return emitter.sendMessage(
+        Message.of(change)
+            .addMetadata(
+                OutgoingKafkaRecordMetadata.<String>builder()
+                    .withKey(change.getProfileId())
+                    .build()));
+  }
+}

@@ -1,0 +1,113 @@
+package io.cdp.profile.messaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Timestamp;
+import io.cdp.contracts.collector.v1.RawEvent;
+import io.cdp.contracts.identity.v1.ResolvedEvent;
+import io.cdp.profile.ProfileEvent;
+import io.cdp.profile.ProfileUpdater;
+import io.cdp.profile.store.ProfileStore;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies {@code cdp.events.resolved} to the live profiles. The topic is keyed by profile id and
+ * this method handles one record at a time, so each profile has a single writer and no locks.
+ *
+ * <p>Idempotency: each profile stores the messageIds it applied last ({@code
+ * cdp.profile.remembered-message-ids}); a redelivered event is recognised by {@link ProfileUpdater}
+ * and changes nothing: no cache write, no version bump, no change published. The offset is
+ * committed only after the cache write and the change's publication were acknowledged, so a crash
+ * in between redelivers the event rather than losing it.
+ */
+@ApplicationScoped
+public class ResolvedEventConsumer {
+
+  private static final Logger LOG = Logger.getLogger(ResolvedEventConsumer.class);
+
+  private final ProfileStore store;
+  private final ProfileUpdater updater;
+  private final ProfileChangePublisher publisher;
+  private final ObjectMapper json;
+
+  public ResolvedEventConsumer(
+      ProfileStore store,
+      ProfileUpdater updater,
+      ProfileChangePublisher publisher,
+      ObjectMapper json) {
+    this.store = store;
+    this.updater = updater;
+    this.publisher = publisher;
+    this.json = json;
+  }
+
+  @Incoming("events-resolved")
+  @WithSpan
+  public Uni<Void> consume(ResolvedEvent resolved) {
+    if (resolved.getProfileId().isEmpty()) {
+      // Nothing to attach it to; retrying would not help, so it is skipped, not failed.
+      LOG.warnf("Resolved event %s has no profile id; skipped", resolved.getEvent().getMessageId());
+      return Uni.createFrom().voidItem();
+    }
+    ProfileEvent event = toEvent(resolved);
+    return store
+        .byId(event.profileId())
+        .flatMap(
+            current ->
+                updater
+                    .apply(current.orElse(null), event)
+                    .map(
+                        update ->
+                            store
+                                .save(update)
+                                .chain(() -> publisher.publish(update, event.messageId())))
+                    .orElseGet(
+                        () -> {
+                          LOG.debugf("Event %s already applied; ignored", event.messageId());
+                          return Uni.createFrom().voidItem();
+                        }));
+  }
+
+  private ProfileEvent toEvent(ResolvedEvent resolved) {
+    RawEvent raw = resolved.getEvent();
+    List<String> identifiers =
+        resolved.getIdentifiersList().stream()
+            .map(id -> id.getType() + ":" + id.getValue())
+            .toList();
+    Instant timestamp =
+        raw.hasTimestamp()
+            ? instant(raw.getTimestamp())
+            : raw.hasReceivedAt() ? instant(raw.getReceivedAt()) : Instant.now();
+    return new ProfileEvent(
+        resolved.getProfileId(),
+        raw.getMessageId(),
+        raw.getType(),
+        timestamp,
+        identifiers,
+        payload(raw));
+  }
+
+  /** An unreadable payload must not block the partition: the event still counts, without traits. */
+  private JsonNode payload(RawEvent raw) {
+    try {
+      JsonNode payload = json.readTree(raw.getPayloadJson().toByteArray());
+      if (payload != null && payload.isObject()) {
+        return payload;
+      }
+    } catch (IOException e) {
+      LOG.warnf("Event %s has an unreadable payload: %s", raw.getMessageId(), e.getMessage());
+    }
+    return json.createObjectNode();
+  }
+
+  private static Instant instant(Timestamp timestamp) {
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+  }
+}

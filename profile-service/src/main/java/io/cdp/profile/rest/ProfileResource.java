@@ -1,0 +1,40 @@
+package io.cdp.profile.rest;
+
+import io.cdp.common.rest.ApiException;
+import io.cdp.profile.Identifiers;
+import io.cdp.profile.store.ProfileStore;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+
+/** Profile lookups by any identifier: the personalization API (admin token). */
+@Path("/v1/profiles")
+public class ProfileResource {
+
+  private final ProfileStore store;
+
+  public ProfileResource(ProfileStore store) {
+    this.store = store;
+  }
+
+  @GET
+  @Path("/{identifier}")
+  public Uni<ProfileView> get(@PathParam("identifier") String identifier) {
+    String key =
+        Identifiers.parse(identifier)
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        "invalid_identifier",
+                        "Write the identifier as type:value, e.g. email:ann@example.com",
+                        "identifier"));
+    return store
+        .byIdentifier(key)
+        .map(
+            found ->
+                found
+                    .map(ProfileView::of)
+                    .orElseThrow(() -> ApiException.notFound("Profile for " + key)));
+  }
+}
