@@ -2,7 +2,6 @@ package io.cdp.identity;
 
 import io.cdp.contracts.identity.v1.Identifier;
 import java.util.Comparator;
-import java.util.Optional;
 
 /**
  * One identifier, written {@code type:value} (API.md). Values are already normalised; build them
@@ -43,15 +42,6 @@ public record IdentifierRef(String type, String value) {
   @Override
   public String toString() {
     return key();
-  }
-
-  /** Splits {@code type:value} at the first colon; empty when either side is missing. */
-  public static Optional<String[]> split(String written) {
-    int colon = written == null ? -1 : written.indexOf(':');
-    if (colon <= 0 || colon == written.length() - 1) {
-      return Optional.empty();
-    }
-    return Optional.of(new String[] {written.substring(0, colon), written.substring(colon + 1)});
   }
 
   public Identifier toProto() {

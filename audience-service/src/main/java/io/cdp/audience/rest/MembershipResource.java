@@ -3,6 +3,7 @@ package io.cdp.audience.rest;
 import io.cdp.audience.store.Audience;
 import io.cdp.audience.store.Membership;
 import io.cdp.audience.store.ProfileIdentifier;
+import io.cdp.common.IdentifierKey;
 import io.cdp.common.rest.ApiException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
@@ -12,7 +13,6 @@ import jakarta.ws.rs.PathParam;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -32,7 +32,7 @@ public class MembershipResource {
   @Path("/{identifier}")
   @WithSession
   public Uni<MembershipsView> get(@PathParam("identifier") String identifier) {
-    String normalised = normalise(identifier);
+    String normalised = IdentifierKey.fromPath(identifier).toString();
     return ProfileIdentifier.<ProfileIdentifier>findById(normalised)
         .onItem()
         .ifNull()
@@ -67,17 +67,5 @@ public class MembershipResource {
                     return new MembershipsView(profileId, refs);
                   });
             });
-  }
-
-  /** API.md: email values are compared trimmed and lower-cased. */
-  private static String normalise(String identifier) {
-    int colon = identifier.indexOf(':');
-    if (colon <= 0) {
-      throw ApiException.badRequest(
-          "invalid_identifier", "Identifiers are written type:value", "identifier");
-    }
-    String type = identifier.substring(0, colon);
-    String value = identifier.substring(colon + 1);
-    return type.equals("email") ? type + ':' + value.trim().toLowerCase(Locale.ROOT) : identifier;
   }
 }

@@ -1,5 +1,6 @@
 package io.cdp.identity.rest;
 
+import io.cdp.common.IdentifierKey;
 import io.cdp.common.rest.ApiException;
 import io.cdp.identity.IdentifierRef;
 import io.cdp.identity.Identifiers;
@@ -27,16 +28,9 @@ public class IdentityResource {
   @GET
   @Path("/{identifier}")
   public Uni<IdentityView> get(@PathParam("identifier") String written) {
-    String[] parts =
-        IdentifierRef.split(written)
-            .orElseThrow(
-                () ->
-                    ApiException.badRequest(
-                        "invalid_identifier",
-                        "Write the identifier as type:value, e.g. email:ann@example.com",
-                        "identifier"));
-    // Looked up as events store it: "email:Ann@Example.com " finds email:ann@example.com.
-    Optional<IdentifierRef> identifier = Identifiers.normalise(parts[0], parts[1]);
+    IdentifierKey key = IdentifierKey.fromPath(written);
+    // Looked up as events store it: "phone:+49 151 ..." finds phone:+49151...
+    Optional<IdentifierRef> identifier = Identifiers.normalise(key.type(), key.value());
     if (identifier.isEmpty()) {
       throw ApiException.notFound("Identifier " + written);
     }

@@ -1,9 +1,9 @@
 package io.cdp.profile.grpc;
 
+import io.cdp.common.IdentifierKey;
 import io.cdp.contracts.profile.v1.GetProfileRequest;
 import io.cdp.contracts.profile.v1.Profile;
 import io.cdp.contracts.profile.v1.Profiles;
-import io.cdp.profile.Identifiers;
 import io.cdp.profile.LiveProfile;
 import io.cdp.profile.ProfileSnapshots;
 import io.cdp.profile.store.ProfileStore;
@@ -42,7 +42,8 @@ public class ProfilesGrpcService implements Profiles {
       case PROFILE_ID -> store.byId(request.getProfileId());
       case IDENTIFIER ->
           store.byIdentifier(
-              Identifiers.parse(request.getIdentifier())
+              IdentifierKey.parse(request.getIdentifier())
+                  .map(IdentifierKey::toString)
                   .orElseThrow(
                       () ->
                           Status.INVALID_ARGUMENT

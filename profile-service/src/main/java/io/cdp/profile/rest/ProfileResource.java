@@ -1,7 +1,7 @@
 package io.cdp.profile.rest;
 
+import io.cdp.common.IdentifierKey;
 import io.cdp.common.rest.ApiException;
-import io.cdp.profile.Identifiers;
 import io.cdp.profile.store.ProfileStore;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -21,14 +21,7 @@ public class ProfileResource {
   @GET
   @Path("/{identifier}")
   public Uni<ProfileView> get(@PathParam("identifier") String identifier) {
-    String key =
-        Identifiers.parse(identifier)
-            .orElseThrow(
-                () ->
-                    ApiException.badRequest(
-                        "invalid_identifier",
-                        "Write the identifier as type:value, e.g. email:ann@example.com",
-                        "identifier"));
+    String key = IdentifierKey.fromPath(identifier).toString();
     return store
         .byIdentifier(key)
         .map(
