@@ -109,7 +109,8 @@ public final class SegmentEvents {
     Optional<Instant> timestamp;
     Optional<Instant> sentAt;
     try {
-      timestamp = instant(event, "timestamp");
+      // RudderStack's SDKs send the client's event time as originalTimestamp only
+      timestamp = instant(event, "timestamp").or(() -> instant(event, "originalTimestamp"));
       sentAt =
           instant(event, "sentAt")
               .or(() -> Optional.ofNullable(batchSentAt).map(SegmentEvents::parse));

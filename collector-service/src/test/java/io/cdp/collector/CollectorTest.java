@@ -8,15 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdp.contracts.Topics;
 import io.cdp.contracts.collector.v1.RawEvent;
-import io.cdp.contracts.kafka.Deserializers;
-import io.cdp.localstack.KafkaProbe;
-import io.cdp.localstack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -25,27 +20,12 @@ import org.junit.jupiter.api.Test;
 
 /** The collector against the real stack: sources in PostgreSQL, events on the real broker. */
 @QuarkusTest
-@WithTestResource(LocalStackResource.class)
+@WithTestResource(SharedStack.class)
 class CollectorTest {
-
-  private static final String ADMIN = "Bearer test-admin-token";
-
-  private String newWriteKey() {
-    return given()
-        .header("Authorization", ADMIN)
-        .contentType(ContentType.JSON)
-        .body(Map.of("name", "web-" + UUID.randomUUID()))
-        .post("/v1/sources")
-        .then()
-        .statusCode(201)
-        .body("writeKey.length()", org.hamcrest.Matchers.greaterThanOrEqualTo(32))
-        .extract()
-        .path("writeKey");
-  }
 
   @Test
   void aTrackCallIsReadableOnTheRawTopicWithItsFields() throws Exception {
-    String writeKey = newWriteKey();
+    String writeKey = Stack.newWriteKey();
     String messageId = "m-" + UUID.randomUUID();
     given()
         .auth()
@@ -67,7 +47,7 @@ class CollectorTest {
         .statusCode(200)
         .body("success", equalTo(true));
 
-    ConsumerRecord<String, RawEvent> record = readRaw(messageId);
+    ConsumerRecord<String, RawEvent> record = Stack.readRaw(messageId);
     assertEquals("u-42", record.key());
     assertEquals("track", record.value().getType());
     assertEquals("Order Completed", record.value().getEvent());
@@ -78,7 +58,7 @@ class CollectorTest {
 
   @Test
   void aBatchWithTheWriteKeyInTheBodyIsAcceptedWhole() {
-    String writeKey = newWriteKey();
+    String writeKey = Stack.newWriteKey();
     String first = "b-" + UUID.randomUUID();
     String second = "b-" + UUID.randomUUID();
     given()
@@ -94,13 +74,13 @@ class CollectorTest {
         .post("/v1/batch")
         .then()
         .statusCode(200);
-    assertEquals("identify", readRaw(first).value().getType());
-    assertEquals("a-1", readRaw(second).key());
+    assertEquals("identify", Stack.readRaw(first).value().getType());
+    assertEquals("a-1", Stack.readRaw(second).key());
   }
 
   @Test
   void aBatchWithBadEventsNamesThemAndAcceptsNone() {
-    String writeKey = newWriteKey();
+    String writeKey = Stack.newWriteKey();
     given()
         .auth()
         .preemptive()
@@ -142,7 +122,7 @@ class CollectorTest {
     given()
         .auth()
         .preemptive()
-        .basic(newWriteKey(), "")
+        .basic(Stack.newWriteKey(), "")
         .contentType(ContentType.JSON)
         .body("{not json")
         .post("/v1/track")
@@ -160,15 +140,5 @@ class CollectorTest {
         .body("status", equalTo("UP"))
         .body("checks.size()", org.hamcrest.Matchers.greaterThanOrEqualTo(3))
         .body("checks.name", notNullValue());
-  }
-
-  /** Reads cdp.events.raw from the beginning until the event with {@code messageId} appears. */
-  private static ConsumerRecord<String, RawEvent> readRaw(String messageId) {
-    return KafkaProbe.ofTestStack()
-        .await(
-            Topics.EVENTS_RAW,
-            new Deserializers.RawEventDeserializer(),
-            event -> event.getMessageId().equals(messageId),
-            Duration.ofSeconds(30));
   }
 }

@@ -36,6 +36,20 @@ class SegmentEventsTest {
   }
 
   @Test
+  void originalTimestampStandsInForAMissingTimestamp() throws Exception {
+    var result =
+        SegmentEvents.normalise(
+            event(
+                "{\"userId\":\"u\",\"event\":\"E\",\"originalTimestamp\":\"2026-01-01T11:59:50Z\","
+                    + "\"sentAt\":\"2026-01-01T12:00:00Z\"}"),
+            "track",
+            null,
+            RECEIVED);
+    assertEquals("2026-01-01T12:00:00Z", result.event().get("timestamp").asText());
+    assertEquals("2026-01-01T11:59:50Z", result.event().get("originalTimestamp").asText());
+  }
+
+  @Test
   void aMissingMessageIdIsGeneratedAndTheWriteKeyDropped() throws Exception {
     var result =
         SegmentEvents.normalise(

@@ -1,17 +1,19 @@
 package io.cdp.connector;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdp.contracts.audience.v1.MembershipTransition;
+import io.cdp.connector.DeliverySource.AudienceView;
+import io.cdp.connector.DeliverySource.TriggerView;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The JSON body of a webhook delivery (API.md). Built only from the transition and the connector,
- * so a retry, or a redelivered transition after a crash, sends the same bytes under the same id.
+ * The JSON body of a delivery (API.md). Built once, at the first attempt, and kept with the
+ * delivery: retries, redeliveries after a crash and replays send the same bytes under the same id.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record WebhookPayload(
     String deliveryId,
     String connectorId,
@@ -21,39 +23,29 @@ public record WebhookPayload(
     Map<String, Object> data,
     String occurredAt) {
 
-  /** The trigger that fired, as the connector declared it. */
-  public record TriggerView(String audience, String on) {}
-
-  /** The audience of the transition. */
-  public record AudienceView(String id, String name) {}
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * The delivery id of {@code connectorId} for {@code transitionId}: a name-based UUID, so the same
-   * transition delivered again (Kafka redelivery) gets the same id and the receiver can dedupe.
+   * The delivery id of {@code connectorId} for {@code sourceId} (a transition id or an event's
+   * message id): a name-based UUID, so the same source delivered again (Kafka redelivery) gets the
+   * same id and the receiver can dedupe.
    */
-  public static String deliveryId(String transitionId, String connectorId) {
-    return UUID.nameUUIDFromBytes(
-            (transitionId + "/" + connectorId).getBytes(StandardCharsets.UTF_8))
+  public static String deliveryId(String sourceId, String connectorId) {
+    return UUID.nameUUIDFromBytes((sourceId + "/" + connectorId).getBytes(StandardCharsets.UTF_8))
         .toString();
   }
 
-  /**
-   * The payload for one connector and one transition. Mapping is not evaluated yet (CEL comes with
-   * the service's issue), so {@code data} carries only the profile id: nothing else leaves.
-   */
-  public static WebhookPayload of(String connectorId, Trigger trigger, MembershipTransition t) {
-    Instant occurredAt =
-        Instant.ofEpochSecond(t.getOccurredAt().getSeconds(), t.getOccurredAt().getNanos());
+  /** The payload of one delivery: its source and the mapped fields, and nothing else. */
+  public static WebhookPayload of(
+      String deliveryId, String connectorId, DeliverySource source, Map<String, Object> data) {
     return new WebhookPayload(
-        deliveryId(t.getTransitionId(), connectorId),
+        deliveryId,
         connectorId,
-        new TriggerView(trigger.audience(), trigger.on().wireName()),
-        t.getProfileId(),
-        new AudienceView(t.getAudienceId(), t.getAudienceName()),
-        Map.of("profileId", t.getProfileId()),
-        occurredAt.toString());
+        source.trigger(),
+        source.profileId(),
+        source.audience(),
+        data,
+        source.occurredAt());
   }
 
   /** The exact bytes that are signed and sent. */

@@ -13,6 +13,7 @@ import io.cdp.contracts.audience.v1.TransitionKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The pure rules of a delivery: who fires, its id, its body and its signature. */
@@ -79,33 +80,45 @@ class WebhookLogicTest {
   }
 
   @Test
-  void bodyCarriesTheApiMdFieldsAndOnlyTheProfileIdAsData() throws Exception {
+  void bodyCarriesTheApiMdFieldsAndOnlyTheMappedData() throws Exception {
     Trigger trigger = new Trigger("a-1", TriggerOn.JOINED);
-    byte[] body =
-        WebhookPayload.of("c-1", trigger, transition("a-1", TransitionKind.JOINED)).toJson();
+    DeliverySource source = DeliverySource.of(trigger, transition("a-1", TransitionKind.JOINED));
+    String id = WebhookPayload.deliveryId("t-1", "c-1");
+    byte[] body = WebhookPayload.of(id, "c-1", source, Map.of("email", "ann@example.com")).toJson();
     JsonNode json = new ObjectMapper().readTree(body);
-    assertEquals(WebhookPayload.deliveryId("t-1", "c-1"), json.get("deliveryId").asText());
+    assertEquals(id, json.get("deliveryId").asText());
     assertEquals("c-1", json.get("connectorId").asText());
     assertEquals("a-1", json.at("/trigger/audience").asText());
     assertEquals("joined", json.at("/trigger/on").asText());
+    assertFalse(json.get("trigger").has("event"));
     assertEquals("p-1", json.get("profileId").asText());
     assertEquals("High value", json.at("/audience/name").asText());
     assertEquals(1, json.get("data").size());
-    assertEquals("p-1", json.at("/data/profileId").asText());
+    assertEquals("ann@example.com", json.at("/data/email").asText());
     assertEquals("2026-01-01T00:00:00.005Z", json.get("occurredAt").asText());
-    // Same inputs, same bytes: a retry is signed identically.
-    assertEquals(
-        new String(body, StandardCharsets.UTF_8),
-        new String(
-            WebhookPayload.of("c-1", trigger, transition("a-1", TransitionKind.JOINED)).toJson(),
-            StandardCharsets.UTF_8));
   }
 
   @Test
-  void backoffDoublesFromItsBase() {
+  void aDeliverySourceSurvivesItsStoredForm() throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    DeliverySource source =
+        DeliverySource.of(
+            new Trigger("a-1", TriggerOn.LEFT), transition("a-1", TransitionKind.LEFT));
+    DeliverySource read = mapper.readValue(mapper.writeValueAsString(source), DeliverySource.class);
+    assertEquals(source, read);
+    assertEquals(Map.of("id", "a-1", "name", "High value"), read.audienceVariable());
+    assertEquals(Map.of(), read.eventVariable());
+  }
+
+  @Test
+  void backoffDoublesItsCeilingAndJittersBelowIt() {
     Backoff backoff = new Backoff(Duration.ofMillis(200));
-    assertEquals(Duration.ofMillis(200), backoff.after(1));
-    assertEquals(Duration.ofMillis(400), backoff.after(2));
-    assertEquals(Duration.ofMillis(800), backoff.after(3));
+    assertEquals(Duration.ofMillis(200), backoff.ceiling(1));
+    assertEquals(Duration.ofMillis(400), backoff.ceiling(2));
+    assertEquals(Duration.ofMillis(800), backoff.ceiling(3));
+    for (int i = 0; i < 100; i++) {
+      long wait = backoff.after(3).toMillis();
+      assertTrue(wait >= 400 && wait <= 800, "wait " + wait);
+    }
   }
 }

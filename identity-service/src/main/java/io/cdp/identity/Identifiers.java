@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Extracts the identifiers of an event and normalises them. Pure: no I/O, no clock.
@@ -16,24 +15,26 @@ import java.util.regex.Pattern;
  *   <li>{@code userId} -> {@code user_id}; {@code anonymousId} -> {@code anonymous_id}.
  *   <li>{@code traits.email} and {@code context.traits.email} -> {@code email}, trimmed and
  *       lower-cased.
- *   <li>{@code traits.phone} -> {@code phone}: a leading {@code +} kept, every other non-digit
- *       dropped ({@code "+1 (555) 010-9999"} -> {@code "+15550109999"}).
+ *   <li>{@code traits.phone} -> {@code phone}, in E.164 where possible ({@link Phones}).
+ *   <li>Every {@code context.externalIds[]} entry ({@code {id, type, collection, encoding}}) -> an
+ *       identifier of its {@code type} (lower-cased), normalised like the others of that type: an
+ *       external id of type {@code email} is an email.
  *   <li>{@code alias} events: {@code previousId} is the identity the user had before, which is
  *       normally the anonymous id of the device, so it is an {@code anonymous_id} when the event
  *       has a {@code userId}. Without a {@code userId} the previous id is the only known-user id of
  *       the event and is taken as a {@code user_id}.
  * </ul>
  *
- * Blocked values are ignored, whatever the type: blank, {@code null}, {@code undefined}, {@code
- * anonymous}, {@code -1}, {@code 0} and all-zero strings such as {@code 0000} or the nil UUID (SDKs
- * send these as placeholders; linking them would merge strangers).
+ * Blocked values ({@link MergeRules#isBlocked}) are ignored, whatever the type, and so is the type
+ * {@code profile_id}: a profile id names a profile, it is not evidence of a person.
  */
 public final class Identifiers {
 
-  private static final Set<String> BLOCKED = Set.of("null", "undefined", "anonymous", "-1", "0");
-  private static final Pattern ALL_ZEROS = Pattern.compile("\\+?[0\\-]*0[0\\-]*");
+  private final MergeRules rules;
 
-  private Identifiers() {}
+  public Identifiers(MergeRules rules) {
+    this.rules = rules;
+  }
 
   /**
    * The identifiers of one event, highest priority first, without duplicates.
@@ -43,7 +44,7 @@ public final class Identifiers {
    * @param anonymousId the event's anonymous id, possibly empty
    * @param payload the whole event as JSON (traits, context, previousId), or null
    */
-  public static List<IdentifierRef> extract(
+  public List<IdentifierRef> extract(
       String type, String userId, String anonymousId, JsonNode payload) {
     Set<IdentifierRef> found = new LinkedHashSet<>();
     normalise(IdentifierRef.USER_ID, userId).ifPresent(found::add);
@@ -53,6 +54,9 @@ public final class Identifiers {
       normalise(IdentifierRef.EMAIL, text(payload.at("/context/traits/email")))
           .ifPresent(found::add);
       normalise(IdentifierRef.PHONE, text(payload.at("/traits/phone"))).ifPresent(found::add);
+      for (JsonNode external : payload.at("/context/externalIds")) {
+        normalise(text(external.get("type")), text(external.get("id"))).ifPresent(found::add);
+      }
       if ("alias".equals(type)) {
         boolean hasUserId = found.stream().anyMatch(id -> id.type().equals(IdentifierRef.USER_ID));
         String previousType = hasUserId ? IdentifierRef.ANONYMOUS_ID : IdentifierRef.USER_ID;
@@ -60,42 +64,33 @@ public final class Identifiers {
       }
     }
     List<IdentifierRef> sorted = new ArrayList<>(found);
-    sorted.sort(IdentifierRef.BY_PRIORITY);
+    sorted.sort(rules.byPriority());
     return List.copyOf(sorted);
   }
 
-  /** The normalised identifier, or empty when the value is missing, malformed or blocked. */
-  public static Optional<IdentifierRef> normalise(String type, String raw) {
+  /**
+   * The normalised identifier, or empty when the type or value is missing, malformed or blocked.
+   */
+  public Optional<IdentifierRef> normalise(String type, String raw) {
     if (type == null || raw == null) {
       return Optional.empty();
     }
     String cleanType = type.trim().toLowerCase(Locale.ROOT);
     String value = raw.trim();
-    if (cleanType.isEmpty() || isBlocked(value)) {
+    if (cleanType.isEmpty()
+        || cleanType.equals(IdentifierRef.PROFILE_ID)
+        || rules.isBlocked(value)) {
       return Optional.empty();
     }
     value =
         switch (cleanType) {
           case IdentifierRef.EMAIL -> value.toLowerCase(Locale.ROOT);
-          case IdentifierRef.PHONE -> phone(value);
+          case IdentifierRef.PHONE -> Phones.normalise(value, rules.defaultCountryCode());
           default -> value;
         };
-    return isBlocked(value) ? Optional.empty() : Optional.of(new IdentifierRef(cleanType, value));
-  }
-
-  /** Whether a trimmed value is a placeholder rather than an identity. */
-  public static boolean isBlocked(String value) {
-    return value.isEmpty()
-        || BLOCKED.contains(value.toLowerCase(Locale.ROOT))
-        || ALL_ZEROS.matcher(value).matches();
-  }
-
-  private static String phone(String value) {
-    String digits = value.replaceAll("[^0-9]", "");
-    if (digits.isEmpty()) {
-      return "";
-    }
-    return value.startsWith("+") ? "+" + digits : digits;
+    return rules.isBlocked(value)
+        ? Optional.empty()
+        : Optional.of(new IdentifierRef(cleanType, value));
   }
 
   /** Strings as they are; numbers (phones, numeric user ids) as written; anything else absent. */

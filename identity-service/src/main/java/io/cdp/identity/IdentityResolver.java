@@ -1,41 +1,75 @@
 package io.cdp.identity;
 
-import io.cdp.identity.store.IdentifierLink;
+import com.google.protobuf.Timestamp;
+import io.cdp.contracts.identity.v1.IdentityMerge;
+import io.cdp.identity.ResolutionRules.Decision;
+import io.cdp.identity.ResolutionRules.Profile;
+import io.cdp.identity.messaging.MergePublisher;
 import io.cdp.identity.store.IdentityIndex;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.hibernate.JDBCException;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * How an event's identifiers become one profile id: the identity graph in PostgreSQL (the truth)
- * with the Infinispan index in front of it.
+ * with the Infinispan index in front of it, and every merge decided by {@link ResolutionRules}.
+ *
+ * <p>CONCURRENCY. Two events on different partitions may link the same profiles at the same time;
+ * they must end with one profile, never two and never a cycle. Every change to a profile's
+ * identifiers happens in one PostgreSQL transaction that first holds the row lock of every profile
+ * it touches ({@code SELECT ... FOR UPDATE} on {@code profiles}, taken in id order):
  *
  * <ol>
- *   <li>Read the identifiers from the index; read the misses from PostgreSQL.
- *   <li>Choose the profile ({@link ResolutionRules}): the one of the highest-priority known
- *       identifier, else a new one.
- *   <li>In one transaction, upsert every identifier in priority order ({@code INSERT ... ON
- *       CONFLICT DO UPDATE last_seen ... RETURNING profile_id}). An identifier already linked keeps
- *       its profile; the statement returns that owner, so a concurrent resolution that linked the
- *       top identifier first wins and this event follows it. A replay links nothing new and leaves
- *       {@code last_seen} as it was (it is the greatest event time).
- *   <li>After the commit, write the links to the index.
+ *   <li>Read the owners of the event's identifiers (index first, PostgreSQL for the misses); they
+ *       are only a hint of which profiles to lock.
+ *   <li>Lock those profiles in id order, then re-read the owners from PostgreSQL. An identifier of
+ *       a locked profile cannot move any more. If an owner is a profile not yet locked (the graph
+ *       changed meanwhile), lock it too when its id sorts after every lock held, else roll back and
+ *       start again from PostgreSQL holding nothing: locks are only ever taken in id order, so two
+ *       transactions never wait on each other in a circle. A merged profile's row is gone, so
+ *       whoever waited on it finds the survivor on the re-read.
+ *   <li>Read every identifier of the locked profiles and decide ({@link ResolutionRules}): the
+ *       survivor is the oldest profile, so two transactions merging the same profiles pick the same
+ *       one, and the second finds nothing left to merge.
+ *   <li>Apply: move the merged profiles' identifiers to the survivor, record {@code
+ *       merged_profiles}, delete the merged rows, link the new identifiers with {@code INSERT ...
+ *       ON CONFLICT ... RETURNING profile_id}. A new identifier that another transaction linked
+ *       first comes back with that owner: the graph changed under us, so the whole transaction is
+ *       rolled back and run again (as on a deadlock or serialization failure, should PostgreSQL
+ *       report one). New identifiers are inserted in priority order, the same in every transaction.
+ *   <li>After the commit: the merge is published on {@code cdp.identity.merges}, then the index
+ *       gets the new owners. A replay finds every identifier on the survivor and merges nothing, so
+ *       nothing is published again. (A crash between the commit and the send loses that one record;
+ *       {@code merged_profiles} keeps its {@code merge_id} for a relay to resend.)
  * </ol>
  */
 @ApplicationScoped
 public class IdentityResolver {
+
+  /** Rounds of "lock, re-read" and whole-transaction attempts before giving up. */
+  private static final int ATTEMPTS = 8;
+
+  /** Merge chains are repointed on every merge; this only bounds a corrupt graph. */
+  private static final int MAX_CHAIN = 32;
 
   private static final String UPSERT =
       """
@@ -46,20 +80,48 @@ public class IdentityResolver {
       RETURNING profile_id
       """;
 
-  private final IdentityIndex index;
+  /** Byte order ({@code "C"}), the order of {@link String#compareTo} for these ASCII ids. */
+  private static final String LOCK_PROFILES =
+      """
+      SELECT id, created_at FROM {h-schema}profiles WHERE id IN (:ids)
+      ORDER BY id COLLATE "C" FOR UPDATE
+      """;
 
-  public IdentityResolver(IdentityIndex index) {
+  private static final String IDENTIFIERS_OF =
+      "SELECT type, value, profile_id FROM {h-schema}identifiers WHERE profile_id IN (:ids)";
+
+  private final IdentityIndex index;
+  private final ResolutionRules resolutionRules;
+  private final MergeRules rules;
+  private final MergePublisher merges;
+
+  public IdentityResolver(
+      IdentityIndex index,
+      ResolutionRules resolutionRules,
+      MergeRules rules,
+      MergePublisher merges) {
     this.index = index;
+    this.resolutionRules = resolutionRules;
+    this.rules = rules;
+    this.merges = merges;
   }
 
   /** The profile and every identifier linked to it. */
   public record ProfileIdentifiers(String profileId, List<IdentifierRef> identifiers) {}
 
-  /** What one transaction decided, with every identifier's owner to cache once committed. */
-  private record Linked(Resolution resolution, Map<String, String> owners) {}
+  /** What one transaction decided, with the owners to cache and the merge to publish. */
+  private record Linked(
+      Resolution resolution, Map<String, String> owners, Optional<IdentityMerge> merge) {}
+
+  /** The graph changed between reading and writing; the transaction is run again. */
+  private static final class StaleGraphException extends RuntimeException {
+    StaleGraphException(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   /**
-   * Resolves normalised identifiers to one profile, linking the unknown ones to it.
+   * Resolves normalised identifiers to one profile, linking and merging as the rules allow.
    *
    * @param identifiers at least one, as {@link Identifiers} produces them
    * @param seenAt the event time, recorded as first/last seen
@@ -70,11 +132,29 @@ public class IdentityResolver {
       return Uni.createFrom().failure(new IllegalArgumentException("Nothing to resolve"));
     }
     List<IdentifierRef> ordered =
-        identifiers.stream().distinct().sorted(IdentifierRef.BY_PRIORITY).toList();
+        identifiers.stream().distinct().sorted(rules.byPriority()).toList();
     Instant seen = seenAt.truncatedTo(ChronoUnit.MICROS);
     return index
         .getAll(ordered.stream().map(IdentifierRef::key).collect(Collectors.toSet()))
-        .flatMap(cached -> Panache.withTransaction(() -> link(ordered, cached, seen)))
+        .flatMap(
+            cached -> {
+              // A retry reads the owners from PostgreSQL: the index is what misled the first try.
+              AtomicInteger attempt = new AtomicInteger();
+              Map<String, String> none = Map.of();
+              // Retried without delay: a timer would leave the Vert.x context Hibernate needs.
+              return Uni.createFrom()
+                  .deferred(
+                      () -> {
+                        Map<String, String> hints = attempt.getAndIncrement() == 0 ? cached : none;
+                        return Panache.withTransaction(() -> link(ordered, hints, seen));
+                      })
+                  .onFailure(IdentityResolver::isRetryable)
+                  .retry()
+                  .atMost(ATTEMPTS);
+            })
+        // The merge first: once committed it must not wait on the index. Until the index is
+        // written, a stale entry only names a merged profile, which lookups and locks follow.
+        .call(linked -> linked.merge().map(merges::publish).orElse(Uni.createFrom().voidItem()))
         .call(linked -> index.putAll(linked.owners()))
         .map(Linked::resolution);
   }
@@ -91,103 +171,308 @@ public class IdentityResolver {
               Uni<Optional<ProfileIdentifiers>> found =
                   Panache.withSession(
                       () ->
-                          ownerOf(identifier, hit)
+                          (hit != null ? Uni.createFrom().item(hit) : ownerOf(identifier))
                               .flatMap(
-                                  profileId ->
-                                      profileId == null
+                                  owner ->
+                                      owner == null
                                           ? Uni.createFrom().item(Optional.empty())
-                                          : identifiersOf(profileId).map(Optional::of)));
-              // A miss that PostgreSQL answered fills the index for the next caller.
-              return hit != null
-                  ? found
-                  : found.call(
-                      f ->
-                          f.isEmpty()
-                              ? Uni.createFrom().voidItem()
-                              : index.putAll(Map.of(key, f.get().profileId())));
+                                          : survivorOf(owner).flatMap(this::identifiersOf)));
+              return found
+                  // A miss (or an entry older than a merge) is corrected for the next caller.
+                  .call(
+                  f ->
+                      f.isEmpty() || f.get().profileId().equals(hit)
+                          ? Uni.createFrom().voidItem()
+                          : index.putAll(Map.of(key, f.get().profileId())));
             });
   }
 
-  private static Uni<String> ownerOf(IdentifierRef identifier, String cachedOwner) {
-    if (cachedOwner != null) {
-      return Uni.createFrom().item(cachedOwner);
-    }
-    return IdentifierLink.<IdentifierLink>findById(key(identifier))
-        .map(link -> link == null ? null : link.profileId);
+  /** Finds a profile by its id; the id of a merged profile finds the profile it was merged into. */
+  @WithSpan("identity.lookup-profile")
+  public Uni<Optional<ProfileIdentifiers>> lookupProfile(String profileId) {
+    return Panache.withSession(() -> survivorOf(profileId).flatMap(this::identifiersOf));
   }
 
-  private Uni<ProfileIdentifiers> identifiersOf(String profileId) {
-    return IdentifierLink.<IdentifierLink>list("profileId", profileId)
+  private static Uni<String> ownerOf(IdentifierRef identifier) {
+    return session()
+        .flatMap(
+            s ->
+                s.createNativeQuery(
+                        "SELECT profile_id FROM {h-schema}identifiers"
+                            + " WHERE type = :type AND value = :value",
+                        String.class)
+                    .setParameter("type", identifier.type())
+                    .setParameter("value", identifier.value())
+                    .getResultList())
+        .map(rows -> rows.isEmpty() ? null : rows.get(0));
+  }
+
+  /** Follows {@code merged_profiles} from a profile id to the live profile. */
+  private static Uni<String> survivorOf(String profileId) {
+    return survivorOf(profileId, 0);
+  }
+
+  private static Uni<String> survivorOf(String profileId, int hops) {
+    if (hops == MAX_CHAIN) {
+      return Uni.createFrom().item(profileId);
+    }
+    return session()
+        .flatMap(
+            s ->
+                s.createNativeQuery(
+                        "SELECT survivor_id FROM {h-schema}merged_profiles WHERE merged_id = :id",
+                        String.class)
+                    .setParameter("id", profileId)
+                    .getResultList())
+        .flatMap(
+            rows ->
+                rows.isEmpty()
+                    ? Uni.createFrom().item(profileId)
+                    : survivorOf(rows.get(0), hops + 1));
+  }
+
+  private Uni<Optional<ProfileIdentifiers>> identifiersOf(String profileId) {
+    return identifiersOf(List.of(profileId))
         .map(
             links ->
-                new ProfileIdentifiers(
-                    profileId,
-                    links.stream()
-                        .map(l -> new IdentifierRef(l.type, l.value))
-                        .sorted(IdentifierRef.BY_PRIORITY)
-                        .toList()));
+                links.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(
+                        new ProfileIdentifiers(
+                            profileId,
+                            links.keySet().stream().sorted(rules.byPriority()).toList())));
   }
 
   private Uni<Linked> link(List<IdentifierRef> ordered, Map<String, String> cached, Instant seen) {
-    Map<IdentifierRef, String> known = new HashMap<>();
-    Uni<Void> reads = Uni.createFrom().voidItem();
+    Map<IdentifierRef, String> hint = new HashMap<>();
+    List<IdentifierRef> misses = new ArrayList<>();
     for (IdentifierRef id : ordered) {
-      String hit = cached.get(id.key());
-      if (hit != null) {
-        known.put(id, hit);
+      String owner = cached.get(id.key());
+      if (owner != null) {
+        hint.put(id, owner);
       } else {
-        reads =
-            reads.chain(
-                () ->
-                    IdentifierLink.<IdentifierLink>findById(key(id))
-                        .invoke(
-                            link -> {
-                              if (link != null) {
-                                known.put(id, link.profileId);
-                              }
-                            })
-                        .replaceWithVoid());
+        misses.add(id);
       }
     }
-    return reads.chain(
-        () -> {
-          Optional<String> chosen = ResolutionRules.chooseProfile(ordered, known);
-          String candidate = chosen.orElseGet(() -> UUID.randomUUID().toString());
-          AtomicReference<String> profile = new AtomicReference<>(candidate);
-          Map<String, String> owners = new LinkedHashMap<>();
-          Uni<Void> writes = Uni.createFrom().voidItem();
-          for (IdentifierRef id : ordered) {
-            writes =
-                writes.chain(
-                    () ->
-                        upsert(id, profile.get(), seen)
-                            .invoke(
-                                owner -> {
-                                  if (owners.isEmpty()) {
-                                    // The top identifier's owner is the event's profile, even if
-                                    // a concurrent resolution linked it a moment ago.
-                                    profile.set(owner);
-                                  }
-                                  // An owner other than the profile is a MERGE POINT (see
-                                  // ResolutionRules): the identifier stays where it is for now.
-                                  owners.put(id.key(), owner);
-                                })
-                            .replaceWithVoid());
-          }
-          return writes.map(
-              v -> {
-                boolean created = chosen.isEmpty() && profile.get().equals(candidate);
-                return new Linked(new Resolution(profile.get(), created, ordered), owners);
-              });
-        });
+    Uni<Map<IdentifierRef, String>> first =
+        misses.isEmpty()
+            ? Uni.createFrom().item(hint)
+            : readOwners(misses)
+                .map(
+                    found -> {
+                      Map<IdentifierRef, String> all = new HashMap<>(hint);
+                      all.putAll(found);
+                      return all;
+                    });
+    return first
+        .flatMap(owners -> lockOwners(ordered, owners, new HashMap<>(), 0))
+        .flatMap(locked -> decideAndApply(ordered, locked, seen));
+  }
+
+  /** The owners once every owner's profile is locked, with those profiles' creation times. */
+  private record Locked(Map<IdentifierRef, String> owners, Map<String, Instant> profiles) {}
+
+  private Uni<Locked> lockOwners(
+      List<IdentifierRef> ordered,
+      Map<IdentifierRef, String> owners,
+      Map<String, Instant> locked,
+      int round) {
+    List<String> needed =
+        owners.values().stream().filter(p -> !locked.containsKey(p)).distinct().sorted().toList();
+    if (needed.isEmpty()) {
+      return Uni.createFrom().item(new Locked(owners, locked));
+    }
+    if (round == ATTEMPTS) {
+      return Uni.createFrom().failure(new StaleGraphException("Owners keep moving: " + owners));
+    }
+    // Locks only ever grow in id order, so two transactions never wait on each other in a circle.
+    // A profile that sorts before one already held means starting again, holding nothing.
+    String highestHeld = locked.keySet().stream().max(String::compareTo).orElse("");
+    if (needed.get(0).compareTo(highestHeld) < 0) {
+      return Uni.createFrom()
+          .failure(new StaleGraphException("Owners moved to " + needed + " below " + highestHeld));
+    }
+    return session()
+        .flatMap(
+            s ->
+                s.createNativeQuery(LOCK_PROFILES, Object[].class)
+                    .setParameter("ids", needed)
+                    .getResultList())
+        .invoke(rows -> rows.forEach(r -> locked.put((String) r[0], instant(r[1]))))
+        // Read again: only now, with the locks held, are the owners of known identifiers final.
+        .flatMap(rows -> readOwners(ordered))
+        .flatMap(fresh -> lockOwners(ordered, fresh, locked, round + 1));
+  }
+
+  private Uni<Linked> decideAndApply(List<IdentifierRef> ordered, Locked locked, Instant seen) {
+    return identifiersOf(List.copyOf(locked.profiles().keySet()))
+        .flatMap(
+            links -> {
+              Map<String, Set<IdentifierRef>> byProfile = new HashMap<>();
+              locked.profiles().keySet().forEach(p -> byProfile.put(p, new HashSet<>()));
+              links.forEach((id, p) -> byProfile.get(p).add(id));
+              Map<String, Profile> profiles = new HashMap<>();
+              byProfile.forEach(
+                  (p, ids) -> profiles.put(p, new Profile(p, locked.profiles().get(p), ids)));
+              Decision decision =
+                  resolutionRules.decide(
+                      ordered, locked.owners(), profiles, UUID.randomUUID().toString());
+              return apply(decision, links, seen)
+                  .map(
+                      owners ->
+                          new Linked(
+                              new Resolution(decision.profileId(), decision.created(), ordered),
+                              owners,
+                              merge(decision)));
+            });
+  }
+
+  /** Writes a decision; answers every identifier whose owner is now known, for the index. */
+  private Uni<Map<String, String>> apply(
+      Decision decision, Map<IdentifierRef, String> lockedLinks, Instant seen) {
+    String survivor = decision.profileId();
+    Map<String, String> owners = new LinkedHashMap<>();
+    Uni<Void> steps = Uni.createFrom().voidItem();
+    if (decision.created()) {
+      steps =
+          steps.chain(
+              () ->
+                  execute(
+                      "INSERT INTO {h-schema}profiles (id, created_at) VALUES (:id, :at)",
+                      Map.of("id", survivor, "at", Instant.now().truncatedTo(ChronoUnit.MICROS))));
+    }
+    if (!decision.mergedProfileIds().isEmpty()) {
+      List<String> merged = decision.mergedProfileIds();
+      String mergeId = mergeId(decision);
+      steps =
+          steps
+              .chain(
+                  () ->
+                      execute(
+                          "UPDATE {h-schema}identifiers SET profile_id = :survivor"
+                              + " WHERE profile_id IN (:merged)",
+                          Map.of("survivor", survivor, "merged", merged)))
+              // Older merges into a merged profile now point at the survivor: chains stay short.
+              .chain(
+                  () ->
+                      execute(
+                          "UPDATE {h-schema}merged_profiles SET survivor_id = :survivor"
+                              + " WHERE survivor_id IN (:merged)",
+                          Map.of("survivor", survivor, "merged", merged)));
+      for (String m : merged) {
+        steps =
+            steps.chain(
+                () ->
+                    execute(
+                        "INSERT INTO {h-schema}merged_profiles"
+                            + " (merged_id, survivor_id, merge_id, merged_at)"
+                            + " VALUES (:merged, :survivor, :mergeId, now())",
+                        Map.of("merged", m, "survivor", survivor, "mergeId", mergeId)));
+      }
+      steps =
+          steps.chain(
+              () ->
+                  execute(
+                      "DELETE FROM {h-schema}profiles WHERE id IN (:merged)",
+                      Map.of("merged", merged)));
+      lockedLinks.forEach(
+          (id, p) -> {
+            if (merged.contains(p)) {
+              owners.put(id.key(), survivor);
+            }
+          });
+    }
+    for (IdentifierRef id : decision.linked()) {
+      steps =
+          steps.chain(
+              () ->
+                  upsert(id, survivor, seen)
+                      .invoke(
+                          owner -> {
+                            if (!owner.equals(survivor)) {
+                              throw new StaleGraphException(id + " was linked to " + owner);
+                            }
+                            owners.put(id.key(), survivor);
+                          })
+                      .replaceWithVoid());
+    }
+    return steps.map(v -> owners);
+  }
+
+  private static Optional<IdentityMerge> merge(Decision decision) {
+    if (decision.mergedProfileIds().isEmpty()) {
+      return Optional.empty();
+    }
+    Instant now = Instant.now();
+    return Optional.of(
+        IdentityMerge.newBuilder()
+            .setMergeId(mergeId(decision))
+            .setSurvivingProfileId(decision.profileId())
+            .addAllMergedProfileIds(decision.mergedProfileIds())
+            .setReason(decision.reason())
+            .setMergedAt(
+                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .build());
+  }
+
+  /** Deterministic: a merged profile is merged once, so survivor and merged ids name the merge. */
+  private static String mergeId(Decision decision) {
+    String name = decision.profileId() + "<-" + String.join(",", decision.mergedProfileIds());
+    return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+  }
+
+  /** The current owners of those identifiers that have one. */
+  private static Uni<Map<IdentifierRef, String>> readOwners(List<IdentifierRef> identifiers) {
+    StringBuilder sql =
+        new StringBuilder("SELECT type, value, profile_id FROM {h-schema}identifiers WHERE ");
+    Map<String, Object> params = new HashMap<>();
+    for (int i = 0; i < identifiers.size(); i++) {
+      sql.append(i == 0 ? "" : " OR ").append("(type = :t").append(i);
+      sql.append(" AND value = :v").append(i).append(')');
+      params.put("t" + i, identifiers.get(i).type());
+      params.put("v" + i, identifiers.get(i).value());
+    }
+    return links(sql.toString(), params);
+  }
+
+  /** Every identifier of those profiles, with its owner. */
+  private static Uni<Map<IdentifierRef, String>> identifiersOf(List<String> profileIds) {
+    return links(IDENTIFIERS_OF, Map.of("ids", profileIds));
+  }
+
+  private static Uni<Map<IdentifierRef, String>> links(String sql, Map<String, Object> params) {
+    return session()
+        .flatMap(
+            s -> {
+              Mutiny.SelectionQuery<Object[]> query = s.createNativeQuery(sql, Object[].class);
+              params.forEach(query::setParameter);
+              return query.getResultList();
+            })
+        .map(
+            rows -> {
+              Map<IdentifierRef, String> owners = new HashMap<>();
+              rows.forEach(
+                  r -> owners.put(new IdentifierRef((String) r[0], (String) r[1]), (String) r[2]));
+              return owners;
+            });
+  }
+
+  private static Uni<Void> execute(String sql, Map<String, Object> params) {
+    return session()
+        .flatMap(
+            s -> {
+              Mutiny.Query<?> query = s.createNativeQuery(sql);
+              params.forEach(query::setParameter);
+              return query.executeUpdate();
+            })
+        .replaceWithVoid();
   }
 
   private static Uni<String> upsert(IdentifierRef id, String profileId, Instant seen) {
-    return Panache.getSession()
+    return session()
         .flatMap(
-            session ->
-                session
-                    .createNativeQuery(UPSERT, String.class)
+            s ->
+                s.createNativeQuery(UPSERT, String.class)
                     .setParameter("type", id.type())
                     .setParameter("value", id.value())
                     .setParameter("profile", profileId)
@@ -195,7 +480,39 @@ public class IdentityResolver {
                     .getSingleResult());
   }
 
-  private static IdentifierLink.Key key(IdentifierRef id) {
-    return new IdentifierLink.Key(id.type(), id.value());
+  private static Uni<Mutiny.Session> session() {
+    return Panache.getSession();
+  }
+
+  private static Instant instant(Object column) {
+    if (column instanceof Instant i) {
+      return i;
+    }
+    if (column instanceof OffsetDateTime o) {
+      return o.toInstant();
+    }
+    if (column instanceof java.sql.Timestamp t) {
+      return t.toInstant();
+    }
+    throw new IllegalStateException("Unexpected timestamp " + column.getClass());
+  }
+
+  /** Changes made by a concurrent transaction: running the whole transaction again is safe. */
+  private static boolean isRetryable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String state = null;
+      if (t instanceof StaleGraphException) {
+        return true;
+      } else if (t instanceof JDBCException jdbc) {
+        state = jdbc.getSQLState();
+      } else if (t instanceof PgException pg) {
+        state = pg.getSqlState();
+      }
+      // 40P01 deadlock (locks taken in a second round), 40001 serialization failure.
+      if ("40P01".equals(state) || "40001".equals(state)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -110,6 +110,38 @@ class IdentityResolutionTest {
   }
 
   @Test
+  void externalIdsAndNationalPhonesAreLinked() {
+    String crm = fresh("crm");
+    RawEvent identify =
+        RawEvents.event(
+            "identify",
+            "",
+            fresh("a"),
+            Map.of(
+                "traits",
+                Map.of("phone", "0151 " + Math.abs(crm.hashCode())),
+                "context",
+                Map.of(
+                    "externalIds",
+                    List.of(Map.of("id", crm, "type", "crm_id", "collection", "users")))));
+    RawEvents.send(identify);
+    String profileId = RawEvents.resolved(identify, 1).value().getProfileId();
+    // The test profile's default country code is 49: the national number is stored in E.164.
+    given()
+        .header("Authorization", ADMIN)
+        .get("/v1/identities/{id}", "phone:+49 151 " + Math.abs(crm.hashCode()))
+        .then()
+        .statusCode(200)
+        .body("profileId", equalTo(profileId));
+    given()
+        .header("Authorization", ADMIN)
+        .get("/v1/identities/{id}", "crm_id:" + crm)
+        .then()
+        .statusCode(200)
+        .body("profileId", equalTo(profileId));
+  }
+
+  @Test
   void blockedValuesAreNotLinked() {
     String user = fresh("u");
     RawEvent identify =

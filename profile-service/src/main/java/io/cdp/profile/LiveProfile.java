@@ -13,6 +13,7 @@ import java.util.List;
  * @param identifiers every identifier seen with the profile, as sorted {@code type:value}
  * @param traits traits from {@code identify} calls and {@code context.traits}
  * @param attributes attributes computed from events (JSON-typed)
+ * @param badges the badges assigned, sorted
  * @param visit the current visit, null before the first event
  * @param version bumped on every change
  * @param updatedAt when the profile last changed
@@ -23,6 +24,7 @@ public record LiveProfile(
     List<String> identifiers,
     ObjectNode traits,
     ObjectNode attributes,
+    List<String> badges,
     Visit visit,
     long version,
     Instant updatedAt,
@@ -35,6 +37,7 @@ public record LiveProfile(
         List.of(),
         JsonNodeFactory.instance.objectNode(),
         JsonNodeFactory.instance.objectNode(),
+        List.of(),
         null,
         0,
         null,

@@ -20,4 +20,10 @@ public record ProfileEvent(
     String type,
     Instant timestamp,
     List<String> identifiers,
-    JsonNode payload) {}
+    JsonNode payload) {
+
+  /** The same event for another profile (the one its profile was merged into). */
+  public ProfileEvent withProfileId(String otherProfileId) {
+    return new ProfileEvent(otherProfileId, messageId, type, timestamp, identifiers, payload);
+  }
+}

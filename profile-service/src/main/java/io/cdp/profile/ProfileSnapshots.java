@@ -24,13 +24,15 @@ public final class ProfileSnapshots {
             .addAllIdentifiers(profile.identifiers())
             .setTraits(struct(profile.traits()))
             .setAttributes(struct(profile.attributes()))
+            .addAllBadges(profile.badges())
             .setVersion(profile.version());
     if (profile.visit() != null) {
       builder.setVisit(
           io.cdp.contracts.profile.v1.Visit.newBuilder()
               .setStartedAt(timestamp(profile.visit().startedAt()))
               .setLastEventAt(timestamp(profile.visit().lastEventAt()))
-              .setEventCount(profile.visit().eventCount()));
+              .setEventCount(profile.visit().eventCount())
+              .setEnded(profile.visit().ended()));
     }
     if (profile.updatedAt() != null) {
       builder.setUpdatedAt(timestamp(profile.updatedAt()));

@@ -1,5 +1,12 @@
 package io.cdp.profile;
 
+import static io.cdp.profile.ProfileTestSupport.ADMIN;
+import static io.cdp.profile.ProfileTestSupport.WAIT;
+import static io.cdp.profile.ProfileTestSupport.awaitChange;
+import static io.cdp.profile.ProfileTestSupport.awaitProfile;
+import static io.cdp.profile.ProfileTestSupport.event;
+import static io.cdp.profile.ProfileTestSupport.id;
+import static io.cdp.profile.ProfileTestSupport.send;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.empty;
@@ -8,19 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.Timestamp;
-import io.cdp.contracts.Topics;
 import io.cdp.contracts.collector.v1.RawEvent;
-import io.cdp.contracts.identity.v1.Identifier;
-import io.cdp.contracts.identity.v1.ResolvedEvent;
-import io.cdp.contracts.kafka.Deserializers;
 import io.cdp.contracts.profile.v1.GetProfileRequest;
 import io.cdp.contracts.profile.v1.Profile;
 import io.cdp.contracts.profile.v1.ProfileChange;
 import io.cdp.contracts.profile.v1.Profiles;
 import io.cdp.contracts.profile.v1.VisitTransition;
-import io.cdp.localstack.KafkaProbe;
 import io.cdp.localstack.LocalStackResource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -28,12 +28,9 @@ import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -43,9 +40,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)
 class ProfileServiceTest {
-
-  private static final String ADMIN = "Bearer test-admin-token";
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @GrpcClient("profiles")
   Profiles profiles;
@@ -183,57 +177,5 @@ class ProfileServiceTest {
         .then()
         .statusCode(401)
         .body("error.code", equalTo("unauthorized"));
-  }
-
-  private static Identifier id(String type, String value) {
-    return Identifier.newBuilder().setType(type).setValue(value).build();
-  }
-
-  /** A RawEvent as the collector writes it, with a fresh messageId. */
-  private static RawEvent event(String type, Instant at, String payloadJson) {
-    return RawEvent.newBuilder()
-        .setMessageId("m-" + UUID.randomUUID())
-        .setSourceId("test-source")
-        .setType(type)
-        .setTimestamp(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
-        .setReceivedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()))
-        .setPayloadJson(ByteString.copyFrom(payloadJson, StandardCharsets.UTF_8))
-        .build();
-  }
-
-  /** Writes the event to cdp.events.resolved as identity resolution would. */
-  private static void send(String profileId, RawEvent event, Identifier... identifiers) {
-    ResolvedEvent resolved =
-        ResolvedEvent.newBuilder()
-            .setProfileId(profileId)
-            .addAllIdentifiers(List.of(identifiers))
-            .setEvent(event)
-            .build();
-    KafkaProbe.ofTestStack().send(Topics.EVENTS_RESOLVED, profileId, resolved);
-  }
-
-  /** Polls the REST lookup until it answers 200 with a body that satisfies {@code done}. */
-  private static Response awaitProfile(String identifier, Predicate<Response> done) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    Response last = null;
-    while (System.nanoTime() < deadline) {
-      last = given().header("Authorization", ADMIN).get("/v1/profiles/" + identifier);
-      if (last.statusCode() == 200 && done.test(last)) {
-        return last;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError(
-        "Profile " + identifier + " not as expected within " + WAIT + "; last: " + last.asString());
-  }
-
-  private static ConsumerRecord<String, ProfileChange> awaitChange(Predicate<ProfileChange> match) {
-    return KafkaProbe.ofTestStack()
-        .await(Topics.PROFILES_CHANGES, new Deserializers.ProfileChangeDeserializer(), match, WAIT);
   }
 }

@@ -36,12 +36,16 @@ class ProfileUpdaterTest {
   }
 
   private LiveProfile applied(LiveProfile current, ProfileEvent event) {
-    return updater.apply(current, event).orElseThrow().profile();
+    return apply(current, event).orElseThrow().profile();
+  }
+
+  private Optional<ProfileUpdate> apply(LiveProfile current, ProfileEvent event) {
+    return updater.apply(current, event, Enrichments.NONE);
   }
 
   @Test
   void aFirstEventCreatesTheProfileWithBuiltInAttributes() {
-    ProfileUpdate update = updater.apply(null, event("m1", "track", T0, "{}")).orElseThrow();
+    ProfileUpdate update = apply(null, event("m1", "track", T0, "{}")).orElseThrow();
     LiveProfile profile = update.profile();
     assertEquals("p-1", profile.profileId());
     assertEquals(List.of("user_id:42"), profile.identifiers());
@@ -50,7 +54,7 @@ class ProfileUpdaterTest {
     assertEquals(T0.toString(), profile.attributes().get("first_seen_at").asText());
     assertEquals(T0.toString(), profile.attributes().get("last_event_at").asText());
     assertEquals(1, profile.version());
-    assertTrue(update.visitStarted());
+    assertEquals(ProfileUpdate.VisitChange.STARTED, update.visitChange());
     assertTrue(update.changed().containsAll(List.of("identifiers", "visit", "event_count")));
     assertEquals(Instant.parse("2026-02-01T00:00:00Z"), profile.updatedAt());
   }
@@ -92,8 +96,7 @@ class ProfileUpdaterTest {
   void unchangedTraitsAreNotReportedAsChanged() {
     LiveProfile p = applied(null, event("m1", "identify", T0, "{\"traits\":{\"plan\":\"pro\"}}"));
     ProfileUpdate update =
-        updater
-            .apply(p, event("m2", "identify", T0.plusSeconds(5), "{\"traits\":{\"plan\":\"pro\"}}"))
+        apply(p, event("m2", "identify", T0.plusSeconds(5), "{\"traits\":{\"plan\":\"pro\"}}"))
             .orElseThrow();
     assertFalse(update.changed().contains("traits"));
     assertFalse(update.changed().contains("identifiers"));
@@ -104,16 +107,15 @@ class ProfileUpdaterTest {
   void aVisitContinuesWithinTheTimeoutAndRestartsAfterIt() {
     LiveProfile p = applied(null, event("m1", "page", T0, "{}"));
     ProfileUpdate within =
-        updater.apply(p, event("m2", "page", T0.plus(Duration.ofMinutes(30)), "{}")).orElseThrow();
-    assertFalse(within.visitStarted());
+        apply(p, event("m2", "page", T0.plus(Duration.ofMinutes(30)), "{}")).orElseThrow();
+    assertEquals(ProfileUpdate.VisitChange.NONE, within.visitChange());
     assertEquals(2, within.profile().visit().eventCount());
     assertEquals(T0, within.profile().visit().startedAt());
 
     Instant later = T0.plus(Duration.ofMinutes(61));
-    ProfileUpdate next =
-        updater.apply(within.profile(), event("m3", "page", later, "{}")).orElseThrow();
-    assertTrue(next.visitStarted());
-    assertEquals(new Visit(later, later, 1), next.profile().visit());
+    ProfileUpdate next = apply(within.profile(), event("m3", "page", later, "{}")).orElseThrow();
+    assertEquals(ProfileUpdate.VisitChange.STARTED, next.visitChange());
+    assertEquals(new Visit(later, later, 1, false), next.profile().visit());
     assertEquals(3, next.profile().attributes().get("event_count").asLong());
   }
 
@@ -131,7 +133,7 @@ class ProfileUpdaterTest {
   void aRedeliveredEventChangesNothing() {
     ProfileEvent first = event("m1", "identify", T0, "{\"traits\":{\"plan\":\"pro\"}}");
     LiveProfile p = applied(null, first);
-    assertEquals(Optional.empty(), updater.apply(p, first));
+    assertEquals(Optional.empty(), apply(p, first));
     assertEquals(1, p.version());
   }
 
@@ -144,8 +146,8 @@ class ProfileUpdaterTest {
     assertEquals(5, p.version());
     assertEquals(List.of("m3", "m4", "m5"), p.recentMessageIds());
     // Outside the window: applied again (the window is sized to exceed in-flight redeliveries).
-    assertTrue(updater.apply(p, event("m1", "track", T0, "{}")).isPresent());
-    assertTrue(updater.apply(p, event("m5", "track", T0, "{}")).isEmpty());
+    assertTrue(apply(p, event("m1", "track", T0, "{}")).isPresent());
+    assertTrue(apply(p, event("m5", "track", T0, "{}")).isEmpty());
   }
 
   @Test
@@ -159,7 +161,7 @@ class ProfileUpdaterTest {
             T0.plusSeconds(1),
             List.of("user_id:42", "email:ann@example.com"),
             JSON.createObjectNode());
-    ProfileUpdate update = updater.apply(p, withEmail).orElseThrow();
+    ProfileUpdate update = apply(p, withEmail).orElseThrow();
     assertEquals(List.of("email:ann@example.com"), update.addedIdentifiers());
     assertEquals(List.of("email:ann@example.com", "user_id:42"), update.profile().identifiers());
     assertTrue(update.changed().contains("identifiers"));

@@ -1,10 +1,9 @@
 package io.cdp.collector.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.cdp.collector.EventBatch.Accepted;
 import io.cdp.collector.SegmentEvents;
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.smallrye.mutiny.Uni;
@@ -24,16 +23,13 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 public class RawEventPublisher {
 
   private final MutinyEmitter<RawEvent> emitter;
-  private final ObjectMapper json;
 
-  public RawEventPublisher(
-      @Channel("events-raw") MutinyEmitter<RawEvent> emitter, ObjectMapper json) {
+  public RawEventPublisher(@Channel("events-raw") MutinyEmitter<RawEvent> emitter) {
     this.emitter = emitter;
-    this.json = json;
   }
 
   /** Publishes normalised events of one source; fails if any is not acknowledged. */
-  public Uni<Void> publish(String sourceId, List<ObjectNode> events) {
+  public Uni<Void> publish(String sourceId, List<Accepted> events) {
     List<Uni<Void>> sends =
         events.stream()
             .map(event -> toRecord(sourceId, event))
@@ -49,22 +45,19 @@ public class RawEventPublisher {
         .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
   }
 
-  private RawEvent toRecord(String sourceId, ObjectNode event) {
-    try {
-      return RawEvent.newBuilder()
-          .setMessageId(event.get("messageId").asText())
-          .setSourceId(sourceId)
-          .setType(event.get("type").asText())
-          .setEvent(orEmpty(SegmentEvents.textOrNull(event, "event")))
-          .setUserId(orEmpty(SegmentEvents.textOrNull(event, "userId")))
-          .setAnonymousId(orEmpty(SegmentEvents.textOrNull(event, "anonymousId")))
-          .setTimestamp(timestamp(Instant.parse(event.get("timestamp").asText())))
-          .setReceivedAt(timestamp(Instant.parse(event.get("receivedAt").asText())))
-          .setPayloadJson(ByteString.copyFrom(json.writeValueAsBytes(event)))
-          .build();
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("An accepted event did not serialise", e);
-    }
+  private static RawEvent toRecord(String sourceId, Accepted accepted) {
+    ObjectNode event = accepted.event();
+    return RawEvent.newBuilder()
+        .setMessageId(event.get("messageId").asText())
+        .setSourceId(sourceId)
+        .setType(event.get("type").asText())
+        .setEvent(orEmpty(SegmentEvents.textOrNull(event, "event")))
+        .setUserId(orEmpty(SegmentEvents.textOrNull(event, "userId")))
+        .setAnonymousId(orEmpty(SegmentEvents.textOrNull(event, "anonymousId")))
+        .setTimestamp(timestamp(Instant.parse(event.get("timestamp").asText())))
+        .setReceivedAt(timestamp(Instant.parse(event.get("receivedAt").asText())))
+        .setPayloadJson(ByteString.copyFrom(accepted.payload()))
+        .build();
   }
 
   private static Timestamp timestamp(Instant instant) {

@@ -1,51 +1,51 @@
 package io.cdp.collector.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdp.collector.EventBatch;
+import io.cdp.collector.Ingestion;
 import io.cdp.collector.SegmentEvents;
-import io.cdp.collector.WriteKeys;
-import io.cdp.collector.messaging.RawEventPublisher;
-import io.cdp.common.rest.ApiError;
+import io.cdp.collector.Sources;
 import io.cdp.common.rest.ApiException;
 import io.cdp.common.rest.WriteKeyAuth;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.jboss.logging.Logger;
 
 /**
- * The Segment HTTP Tracking API: {@code /v1/track|identify|page|screen|group|alias|batch}.
- *
- * <p>A batch is all or nothing: if any event is invalid the answer is 400 listing every bad event
- * by index and reason, and none is accepted, so a client can fix and resend the whole batch without
- * creating duplicates.
+ * The Segment HTTP Tracking API: {@code /v1/track|identify|page|screen|group|alias|batch}. A batch
+ * is all or nothing (see {@link EventBatch}). Bodies may be gzip-compressed ({@code
+ * Content-Encoding: gzip}).
  */
 @Path("/v1")
 @WriteKeyAuth
+@Consumes(MediaType.WILDCARD)
+@Produces(MediaType.APPLICATION_JSON)
 public class SegmentResource {
 
-  private static final Logger LOG = Logger.getLogger(SegmentResource.class);
-  private static final Duration ACK_TIMEOUT = Duration.ofSeconds(10);
   private static final Map<String, Boolean> SUCCESS = Map.of("success", true);
 
-  private final WriteKeys writeKeys;
-  private final RawEventPublisher publisher;
+  private final Sources sources;
+  private final JsonBodies bodies;
+  private final Ingest ingest;
 
-  public SegmentResource(WriteKeys writeKeys, RawEventPublisher publisher) {
-    this.writeKeys = writeKeys;
-    this.publisher = publisher;
+  public SegmentResource(Sources sources, JsonBodies bodies, Ingest ingest) {
+    this.sources = sources;
+    this.bodies = bodies;
+    this.ingest = ingest;
   }
 
   @POST
@@ -53,84 +53,38 @@ public class SegmentResource {
   public Uni<Response> single(
       @PathParam("type") String type,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-      JsonNode body) {
-    Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    SegmentEvents.Result result = SegmentEvents.normalise(body, type, null, receivedAt);
-    if (result.problem() != null) {
-      SegmentEvents.Problem p = result.problem();
-      throw ApiException.badRequest(p.code(), p.message(), p.field());
-    }
-    return accept(writeKey(authorization, body), List.of(result.event()));
+      byte[] body)
+      throws IOException {
+    Instant receivedAt = Ingestion.now();
+    JsonNode event = bodies.parse(body);
+    List<EventBatch.Accepted> events =
+        ingest.check(new EventBatch.Request(List.of(event), type, null, null), receivedAt);
+    return ingest.forward(sources.authenticate(writeKey(authorization, event)), events, ok());
   }
 
   @POST
   @Path("/batch")
   public Uni<Response> batch(
-      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, JsonNode body) {
-    Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    if (body == null || !body.isObject() || !body.path("batch").isArray()) {
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body)
+      throws IOException {
+    Instant receivedAt = Ingestion.now();
+    JsonNode request = bodies.parse(body);
+    if (!request.isObject() || !request.path("batch").isArray()) {
       throw ApiException.badRequest(
           "missing_field", "A batch call needs a 'batch' array of events", "batch");
     }
-    String sentAt = SegmentEvents.textOrNull(body, "sentAt");
-    JsonNode sharedContext = body.get("context");
-    List<ObjectNode> events = new ArrayList<>();
-    List<ApiError.Part> problems = new ArrayList<>();
-    int index = 0;
-    for (JsonNode raw : body.get("batch")) {
-      SegmentEvents.Result result = SegmentEvents.normalise(raw, null, sentAt, receivedAt);
-      if (result.problem() != null) {
-        problems.add(
-            new ApiError.Part(
-                index,
-                result.problem().code(),
-                result.problem().message(),
-                result.problem().field()));
-      } else {
-        if (sharedContext != null && sharedContext.isObject() && !result.event().has("context")) {
-          result.event().set("context", sharedContext.deepCopy());
-        }
-        events.add(result.event());
-      }
-      index++;
-    }
-    if (!problems.isEmpty()) {
-      throw new ApiException(
-          400,
-          "invalid_batch",
-          problems.size() + " of " + index + " events are invalid; none was accepted",
-          "batch",
-          problems);
-    }
-    return accept(writeKey(authorization, body), events);
+    List<JsonNode> raw = new ArrayList<>(request.get("batch").size());
+    request.get("batch").forEach(raw::add);
+    List<EventBatch.Accepted> events =
+        ingest.check(
+            new EventBatch.Request(
+                raw, null, SegmentEvents.textOrNull(request, "sentAt"), request.get("context")),
+            receivedAt);
+    return ingest.forward(sources.authenticate(writeKey(authorization, request)), events, ok());
   }
 
-  /** Authenticates, then answers 200 once Kafka holds every event, or 503 if it does not. */
-  private Uni<Response> accept(String writeKey, List<ObjectNode> events) {
-    return writeKeys
-        .authenticate(writeKey)
-        .flatMap(
-            source -> {
-              if (source.isEmpty()) {
-                throw new ApiException(
-                    401, "invalid_write_key", "Unknown or disabled write key", "writeKey");
-              }
-              return publisher.publish(source.get().id(), events);
-            })
-        .ifNoItem()
-        .after(ACK_TIMEOUT)
-        .fail()
-        .map(done -> Response.ok(SUCCESS).build())
-        .onFailure(e -> !(e instanceof ApiException))
-        .recoverWithItem(
-            e -> {
-              LOG.warnf("Events not acknowledged by Kafka: %s", e.toString());
-              return Response.status(503)
-                  .header("Retry-After", "5")
-                  .entity(
-                      ApiError.of("unavailable", "Events could not be stored; retry later", null))
-                  .build();
-            });
+  private static Response ok() {
+    return Response.ok(SUCCESS).build();
   }
 
   /** The write key: Basic auth user name (Segment's libraries) or the body's writeKey. */
@@ -147,7 +101,7 @@ public class SegmentResource {
         throw new ApiException(401, "invalid_write_key", "Malformed Basic credentials", null);
       }
     }
-    String fromBody = body == null ? null : SegmentEvents.textOrNull(body, "writeKey");
+    String fromBody = body.isObject() ? SegmentEvents.textOrNull(body, "writeKey") : null;
     if (fromBody == null) {
       throw new ApiException(
           401,

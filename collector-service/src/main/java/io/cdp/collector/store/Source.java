@@ -5,12 +5,15 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
 import java.time.Instant;
 import java.util.UUID;
 
 /** A source of events (a website, an app, a server) and the write key it sends them with. */
 @Entity
-@Table(name = "sources")
+@Table(
+    name = "sources",
+    uniqueConstraints = @UniqueConstraint(columnNames = {"tealium_account", "tealium_profile"}))
 public class Source extends PanacheEntityBase {
 
   @Id public UUID id;

@@ -4,19 +4,42 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** How webhook deliveries are attempted ({@code cdp.connector.delivery.*}). */
+/** How deliveries are attempted and dispatched ({@code cdp.connector.delivery.*}). */
 @ConfigMapping(prefix = "cdp.connector.delivery")
 public interface DeliveryConfig {
 
-  /** Per attempt: a receiver that has not answered by then counts as a failed attempt. */
+  /** Per attempt: a receiver (or a lookup) that has not answered by then counts as a failure. */
   @WithDefault("5s")
   Duration timeout();
 
-  /** Attempts per delivery before it is marked failed; bounded so one record cannot stall. */
+  /** Attempts per delivery before it is dead-lettered. */
   @WithDefault("3")
   int maxAttempts();
 
-  /** The wait after the first failed attempt; doubled after each further one. */
+  /** The ceiling of the wait after the first failed attempt; doubled after each further one. */
   @WithDefault("200ms")
   Duration backoff();
+
+  /** Deliveries of one connector in flight at once: a hanging destination holds only these. */
+  @WithDefault("4")
+  int concurrency();
+
+  /**
+   * Deliveries of one connector waiting in memory; beyond that they wait in PostgreSQL (still
+   * {@code pending}) until the sweep picks them up.
+   */
+  @WithDefault("1000")
+  int queueCapacity();
+
+  /** How often pending deliveries nobody is working on are looked for (after a crash, overflow). */
+  @WithDefault("10s")
+  Duration sweepEvery();
+
+  /** A pending delivery untouched for this long is considered abandoned and dispatched again. */
+  @WithDefault("60s")
+  Duration staleAfter();
+
+  /** HTTP connections per destination host, so connectors sharing a host do not queue. */
+  @WithDefault("64")
+  int connectionsPerHost();
 }

@@ -1,6 +1,5 @@
 package io.cdp.connector.messaging;
 
-import io.cdp.connector.Backoff;
 import io.cdp.connector.Signatures;
 import io.cdp.connector.config.DeliveryConfig;
 import io.smallrye.mutiny.Uni;
@@ -13,34 +12,29 @@ import io.vertx.mutiny.core.http.HttpClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Posts signed webhook bodies, retrying non-2xx answers and timeouts with exponential backoff up to
- * a bounded number of attempts. Timers and the HTTP client are Vert.x's, so the caller's Vert.x
- * context (and its Hibernate Reactive session) is where the result arrives.
+ * Posts one signed webhook body, once: retries are the {@link DeliveryWorker}'s. The HTTP client is
+ * Vert.x's, so the answer arrives on the caller's Vert.x context.
  */
 @ApplicationScoped
 public class WebhookSender {
 
-  /**
-   * What happened to one delivery: whether it got through, after how many attempts, and why not.
-   */
-  public record Outcome(boolean delivered, int attempts, String lastError) {}
-
-  private final Vertx vertx;
   private final HttpClient client;
   private final DeliveryConfig config;
-  private final Backoff backoff;
 
   public WebhookSender(Vertx vertx, DeliveryConfig config) {
-    this.vertx = vertx;
     this.config = config;
-    this.backoff = new Backoff(config.backoff());
     this.client =
         vertx.createHttpClient(
-            new HttpClientOptions().setConnectTimeout((int) config.timeout().toMillis()));
+            new HttpClientOptions()
+                .setConnectTimeout((int) config.timeout().toMillis())
+                .setMaxPoolSize(config.connectionsPerHost()));
   }
 
-  /** Sends {@code body} to {@code url}; never fails, the outcome says how it went. */
-  public Uni<Outcome> send(String url, String deliveryId, String secret, byte[] body) {
+  /**
+   * Posts {@code body} to {@code url}; never fails. Emits {@code null} for a 2xx answer, else why
+   * the attempt failed (the HTTP status, or the exception, e.g. a timeout).
+   */
+  public Uni<String> post(String url, String deliveryId, String secret, byte[] body) {
     RequestOptions request =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -49,36 +43,13 @@ public class WebhookSender {
             .putHeader("Content-Type", "application/json")
             .putHeader("X-CDP-Delivery-Id", deliveryId)
             .putHeader("X-CDP-Signature", Signatures.header(secret, body));
-    return attempt(request, Buffer.buffer(body), 1);
-  }
-
-  private Uni<Outcome> attempt(RequestOptions request, Buffer body, int attempt) {
     return client
         .request(request)
-        .flatMap(req -> req.send(body))
+        .flatMap(req -> req.send(Buffer.buffer(body)))
         // Read the answer to its end so the connection can be reused.
         .flatMap(res -> res.body().map(ignored -> res.statusCode()))
         .map(status -> status / 100 == 2 ? null : "HTTP " + status)
         .onFailure()
-        .recoverWithItem(
-            e ->
-                e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()))
-        .flatMap(
-            error -> {
-              if (error == null) {
-                return Uni.createFrom().item(new Outcome(true, attempt, null));
-              }
-              if (attempt >= config.maxAttempts()) {
-                return Uni.createFrom().item(new Outcome(false, attempt, error));
-              }
-              return delay(backoff.after(attempt).toMillis())
-                  .flatMap(ignored -> attempt(request, body, attempt + 1));
-            });
-  }
-
-  private Uni<Void> delay(long millis) {
-    return Uni.createFrom()
-        .emitter(emitter -> vertx.setTimer(millis, id -> emitter.complete(null)));
+        .recoverWithItem(DeliveryWorker::describe);
   }
 }

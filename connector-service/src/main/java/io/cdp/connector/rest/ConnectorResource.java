@@ -5,10 +5,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdp.common.rest.ApiException;
+import io.cdp.connector.ConnectorRules;
+import io.cdp.connector.ConnectorRules.InvalidExpressionException;
 import io.cdp.connector.Signatures;
 import io.cdp.connector.TriggerOn;
+import io.cdp.connector.messaging.DeliveryDispatcher;
 import io.cdp.connector.store.Connector;
 import io.cdp.connector.store.Delivery;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -26,14 +30,19 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /** {@code /v1/connectors}: destinations, their triggers, and the log of what was delivered. */
 @Path("/v1/connectors")
 public class ConnectorResource {
 
-  /** Only webhooks in this slice; {@code kafka} and {@code email} come with their delivery. */
-  private static final Set<String> SUPPORTED_TYPES = Set.of("webhook");
+  /** Connector types: where {@code config} says to deliver. */
+  private static final Set<String> SUPPORTED_TYPES = Set.of("webhook", "kafka", "email");
+
+  /** Kafka's legal topic names. */
+  private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
   private static final int RECENT_DELIVERIES = 100;
 
@@ -46,8 +55,15 @@ public class ConnectorResource {
       List<String> purposes,
       Map<String, String> mapping) {}
 
-  /** An audience trigger: the audience id and the transition, e.g. {@code joined}. */
-  public record TriggerBody(String audience, String on) {}
+  /**
+   * An audience trigger (the audience id and the transition, e.g. {@code joined}) or an event
+   * trigger ({@code event}: a CEL condition over {@code event}).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TriggerBody(String audience, String on, String event) {}
+
+  /** The answer to a replay: how many dead deliveries were queued again. */
+  public record ReplayView(int replayed) {}
 
   /** A connector as the API shows it; {@code secret} only in the answer to its creation. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -79,9 +95,13 @@ public class ConnectorResource {
   }
 
   private final ObjectMapper json;
+  private final ConnectorRules rules;
+  private final DeliveryDispatcher dispatcher;
 
-  public ConnectorResource(ObjectMapper json) {
+  public ConnectorResource(ObjectMapper json, ConnectorRules rules, DeliveryDispatcher dispatcher) {
     this.json = json;
+    this.rules = rules;
+    this.dispatcher = dispatcher;
   }
 
   @POST
@@ -151,6 +171,32 @@ public class ConnectorResource {
         .map(all -> all.stream().map(DeliveryView::of).toList());
   }
 
+  /**
+   * Sends the connector's dead deliveries again, each with its delivery id and stored body, after a
+   * fresh consent check. 202: they are queued; the delivery log shows how they went.
+   */
+  @POST
+  @Path("{id}/replay")
+  public Uni<Response> replay(@PathParam("id") String id) {
+    return Panache.withTransaction(
+            () ->
+                find(id)
+                    .flatMap(
+                        connector ->
+                            Delivery.<Delivery>list(
+                                "connectorId = ?1 and status = ?2", connector.id, Delivery.DEAD))
+                    .invoke(
+                        dead ->
+                            dead.forEach(
+                                d -> {
+                                  d.status = Delivery.PENDING;
+                                  d.updatedAt = now();
+                                })))
+        // Dispatched once committed, so the worker reads them as pending.
+        .invoke(dead -> dead.forEach(d -> dispatcher.submit(d.connectorId, d.deliveryId)))
+        .map(dead -> Response.accepted(new ReplayView(dead.size())).build());
+  }
+
   private static Uni<Connector> find(String id) {
     UUID uuid;
     try {
@@ -169,7 +215,7 @@ public class ConnectorResource {
   }
 
   /** Refuses a definition before anything is stored: 400 for missing parts, 422 for bad ones. */
-  private static void validate(ConnectorRequest body) {
+  private void validate(ConnectorRequest body) {
     if (body == null) {
       throw ApiException.badRequest("missing_body", "Send the connector as JSON", null);
     }
@@ -183,7 +229,21 @@ public class ConnectorResource {
       throw ApiException.invalid(
           "unsupported_type", "Unsupported connector type '" + body.type() + "'", "type");
     }
-    Object url = body.config() == null ? null : body.config().get("url");
+    switch (body.type()) {
+      case "kafka" -> validateTopic(body.config());
+      case "email" -> validateEmail(body.config(), body.mapping());
+      default -> validateUrl(body.config());
+    }
+    validateTrigger(body.trigger());
+    if (body.purposes() != null && body.purposes().stream().anyMatch(ConnectorResource::isBlank)) {
+      throw ApiException.badRequest(
+          "invalid_value", "purposes must be non-empty strings", "purposes");
+    }
+    validateMapping(body.mapping());
+  }
+
+  private static void validateUrl(Map<String, Object> config) {
+    Object url = config == null ? null : config.get("url");
     if (url == null) {
       throw ApiException.badRequest("missing_field", "A webhook needs config.url", "config.url");
     }
@@ -191,20 +251,96 @@ public class ConnectorResource {
       throw ApiException.invalid(
           "invalid_url", "config.url must be an absolute http(s) URL", "config.url");
     }
-    if (body.trigger() == null || isBlank(body.trigger().audience())) {
+  }
+
+  private static void validateTopic(Map<String, Object> config) {
+    Object topic = config == null ? null : config.get("topic");
+    if (topic == null) {
+      throw ApiException.badRequest(
+          "missing_field", "A kafka connector needs config.topic", "config.topic");
+    }
+    if (!(topic instanceof String text) || !TOPIC.matcher(text).matches()) {
+      throw ApiException.invalid(
+          "invalid_topic",
+          "config.topic must be a Kafka topic name (letters, digits, '.', '_', '-')",
+          "config.topic");
+    }
+  }
+
+  /** An email goes to a mapped field (so the address is data the mapping sends) with a subject. */
+  private static void validateEmail(Map<String, Object> config, Map<String, String> mapping) {
+    Object field = config == null ? null : config.get("recipientField");
+    if (!(field instanceof String name) || name.isBlank()) {
+      throw ApiException.badRequest(
+          "missing_field",
+          "An email connector needs config.recipientField: the mapped field with the address",
+          "config.recipientField");
+    }
+    if (mapping == null || !mapping.containsKey(name)) {
+      throw ApiException.invalid(
+          "invalid_config",
+          "config.recipientField must name a field of the mapping",
+          "config.recipientField");
+    }
+    if (!(config.get("subject") instanceof String subject) || subject.isBlank()) {
+      throw ApiException.badRequest(
+          "missing_field", "An email connector needs config.subject", "config.subject");
+    }
+  }
+
+  private void validateTrigger(TriggerBody trigger) {
+    if (trigger == null) {
+      throw ApiException.badRequest(
+          "missing_field", "A connector needs a trigger (audience and on, or event)", "trigger");
+    }
+    if (trigger.event() != null) {
+      if (trigger.audience() != null || trigger.on() != null) {
+        throw ApiException.invalid(
+            "invalid_trigger",
+            "A trigger is either an audience transition or an event condition, not both",
+            "trigger");
+      }
+      try {
+        rules.compileCondition(trigger.event());
+      } catch (InvalidExpressionException e) {
+        throw ApiException.invalid("invalid_trigger", e.getMessage(), "trigger.event");
+      }
+      return;
+    }
+    if (isBlank(trigger.audience())) {
       throw ApiException.badRequest(
           "missing_field", "A connector needs trigger.audience", "trigger.audience");
     }
-    if (body.trigger().on() == null || TriggerOn.parse(body.trigger().on()).isEmpty()) {
+    if (trigger.on() == null || TriggerOn.parse(trigger.on()).isEmpty()) {
       throw ApiException.invalid(
           "invalid_trigger",
           "trigger.on must be one of joined, left, in_audience_at_visit_start,"
               + " in_audience_at_visit_end",
           "trigger.on");
     }
-    if (body.purposes() != null && body.purposes().stream().anyMatch(ConnectorResource::isBlank)) {
-      throw ApiException.badRequest(
-          "invalid_value", "purposes must be non-empty strings", "purposes");
+  }
+
+  /** Every mapping expression must compile; the first bad one (by field name) is reported. */
+  private void validateMapping(Map<String, String> mapping) {
+    if (mapping == null) {
+      return;
+    }
+    for (var field : new TreeMap<>(mapping).entrySet()) {
+      if (isBlank(field.getKey())) {
+        throw ApiException.invalid(
+            "invalid_mapping", "Mapped field names must be non-empty", "mapping");
+      }
+      if (isBlank(field.getValue())) {
+        throw ApiException.invalid(
+            "invalid_mapping",
+            "The expression of " + field.getKey() + " is empty",
+            "mapping." + field.getKey());
+      }
+      try {
+        rules.compileMapping(field.getValue());
+      } catch (InvalidExpressionException e) {
+        throw ApiException.invalid("invalid_mapping", e.getMessage(), "mapping." + field.getKey());
+      }
     }
   }
 
@@ -214,8 +350,8 @@ public class ConnectorResource {
     connector.configJson = write(body.config());
     connector.triggerAudience = body.trigger().audience();
     connector.triggerOn = body.trigger().on();
+    connector.triggerEvent = body.trigger().event();
     connector.purposesJson = write(body.purposes() == null ? List.of() : body.purposes());
-    // Stored as given: evaluating the mapping (CEL) comes with the service's issue.
     connector.mappingJson = write(body.mapping() == null ? Map.of() : body.mapping());
     connector.updatedAt = now();
   }
@@ -227,7 +363,7 @@ public class ConnectorResource {
         c.name,
         c.type,
         read(c.configJson, new TypeReference<>() {}),
-        new TriggerBody(c.triggerAudience, c.triggerOn),
+        new TriggerBody(c.triggerAudience, c.triggerOn, c.triggerEvent),
         read(c.purposesJson, new TypeReference<>() {}),
         read(c.mappingJson, new TypeReference<>() {}),
         c.createdAt,

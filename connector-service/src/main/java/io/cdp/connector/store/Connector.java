@@ -11,7 +11,9 @@ import java.util.UUID;
 
 /**
  * A destination and when to send to it. Config, purposes and mapping are kept as the JSON the
- * client sent; the trigger is in columns so transitions find their connectors by audience.
+ * client sent; the trigger is in columns so transitions find their connectors by audience. A
+ * connector has either an audience trigger ({@code triggerAudience} and {@code triggerOn}) or an
+ * event trigger ({@code triggerEvent}, a CEL condition).
  */
 @Entity
 @Table(
@@ -34,12 +36,16 @@ public class Connector extends PanacheEntityBase {
   @Column(nullable = false)
   public String secret;
 
-  @Column(name = "trigger_audience", nullable = false)
+  @Column(name = "trigger_audience")
   public String triggerAudience;
 
   /** API.md's name of the transition, e.g. {@code joined}. */
-  @Column(name = "trigger_on", nullable = false)
+  @Column(name = "trigger_on")
   public String triggerOn;
+
+  /** The CEL condition over {@code event} of an event trigger. */
+  @Column(name = "trigger_event", columnDefinition = "text")
+  public String triggerEvent;
 
   @Column(name = "purposes_json", nullable = false, columnDefinition = "text")
   public String purposesJson;

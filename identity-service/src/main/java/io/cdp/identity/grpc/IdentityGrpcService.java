@@ -21,20 +21,25 @@ import java.util.Optional;
 public class IdentityGrpcService implements Identity {
 
   private final IdentityResolver resolver;
+  private final Identifiers identifiers;
 
-  public IdentityGrpcService(IdentityResolver resolver) {
+  public IdentityGrpcService(IdentityResolver resolver, Identifiers identifiers) {
     this.resolver = resolver;
+    this.identifiers = identifiers;
   }
 
-  /** Identifiers are normalised as events' are; blocked values are ignored. */
+  /**
+   * Identifiers are normalised as events' are; blocked values are ignored. Like an event, a call
+   * may link profiles and merge them (published on {@code cdp.identity.merges}).
+   */
   @Override
   public Uni<ResolveResponse> resolve(ResolveRequest request) {
-    List<IdentifierRef> identifiers =
+    List<IdentifierRef> found =
         request.getIdentifiersList().stream()
-            .map(IdentityGrpcService::normalise)
+            .map(this::normalise)
             .flatMap(Optional::stream)
             .toList();
-    if (identifiers.isEmpty()) {
+    if (found.isEmpty()) {
       return Uni.createFrom()
           .failure(
               Status.INVALID_ARGUMENT
@@ -42,7 +47,7 @@ public class IdentityGrpcService implements Identity {
                   .asRuntimeException());
     }
     return resolver
-        .resolve(identifiers, Instant.now())
+        .resolve(found, Instant.now())
         .map(
             r ->
                 ResolveResponse.newBuilder()
@@ -51,29 +56,37 @@ public class IdentityGrpcService implements Identity {
                     .build());
   }
 
-  /** An unknown (or blocked) identifier answers an empty profile id, not an error. */
+  /**
+   * An unknown (or blocked) identifier answers an empty profile id, not an error. The type {@code
+   * profile_id} looks a profile up by its id; a merged profile's id answers the survivor.
+   */
   @Override
   public Uni<LookupResponse> lookup(LookupRequest request) {
-    Optional<IdentifierRef> identifier = normalise(request.getIdentifier());
-    if (identifier.isEmpty()) {
-      return Uni.createFrom().item(LookupResponse.getDefaultInstance());
+    Identifier wanted = request.getIdentifier();
+    Uni<Optional<IdentityResolver.ProfileIdentifiers>> lookup;
+    if (IdentifierRef.PROFILE_ID.equals(wanted.getType().trim())) {
+      lookup = resolver.lookupProfile(wanted.getValue().trim());
+    } else {
+      Optional<IdentifierRef> identifier = normalise(wanted);
+      if (identifier.isEmpty()) {
+        return Uni.createFrom().item(LookupResponse.getDefaultInstance());
+      }
+      lookup = resolver.lookup(identifier.get());
     }
-    return resolver
-        .lookup(identifier.get())
-        .map(
-            found ->
-                found
-                    .map(
-                        p ->
-                            LookupResponse.newBuilder()
-                                .setProfileId(p.profileId())
-                                .addAllIdentifiers(
-                                    p.identifiers().stream().map(IdentifierRef::toProto).toList())
-                                .build())
-                    .orElse(LookupResponse.getDefaultInstance()));
+    return lookup.map(
+        found ->
+            found
+                .map(
+                    p ->
+                        LookupResponse.newBuilder()
+                            .setProfileId(p.profileId())
+                            .addAllIdentifiers(
+                                p.identifiers().stream().map(IdentifierRef::toProto).toList())
+                            .build())
+                .orElse(LookupResponse.getDefaultInstance()));
   }
 
-  private static Optional<IdentifierRef> normalise(Identifier identifier) {
-    return Identifiers.normalise(identifier.getType(), identifier.getValue());
+  private Optional<IdentifierRef> normalise(Identifier identifier) {
+    return identifiers.normalise(identifier.getType(), identifier.getValue());
   }
 }

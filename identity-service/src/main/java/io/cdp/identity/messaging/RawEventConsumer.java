@@ -30,9 +30,11 @@ import org.jboss.logging.Logger;
  * <p>Delivery is at-least-once: the graph is committed first, then the resolved event is sent, and
  * the raw record is acknowledged (its offset committed) only once the broker acknowledged the send.
  * A crash in between replays the raw event. IDEMPOTENCY: a replay is harmless because linking is an
- * upsert on the identifier's primary key that never moves an identifier and keeps the greatest
- * event time, so the replay resolves to the same profile and changes nothing; the resolved event
- * may be published twice with the same {@code messageId}, which downstream consumers deduplicate.
+ * upsert on the identifier's primary key that keeps the greatest event time, and a merge moves
+ * every identifier of the merged profiles to the survivor: the replay finds all its identifiers on
+ * one profile, resolves to it, merges and publishes no merge again ({@link IdentityResolver}). The
+ * resolved event may be published twice with the same {@code messageId}, which downstream consumers
+ * deduplicate. Merges are published before the event, so a consumer of both sees the merge first.
  */
 @ApplicationScoped
 public class RawEventConsumer {
@@ -40,16 +42,19 @@ public class RawEventConsumer {
   private static final Logger LOG = Logger.getLogger(RawEventConsumer.class);
 
   private final IdentityResolver resolver;
+  private final Identifiers identifiers;
   private final MutinyEmitter<ResolvedEvent> resolved;
   private final ObjectMapper json;
   private final Counter unresolvable;
 
   public RawEventConsumer(
       IdentityResolver resolver,
+      Identifiers identifiers,
       @Channel("events-resolved") MutinyEmitter<ResolvedEvent> resolved,
       ObjectMapper json,
       MeterRegistry meters) {
     this.resolver = resolver;
+    this.identifiers = identifiers;
     this.resolved = resolved;
     this.json = json;
     this.unresolvable = meters.counter("cdp.identity.events.unresolvable");
@@ -57,17 +62,17 @@ public class RawEventConsumer {
 
   @Incoming("events-raw")
   public Uni<Void> consume(RawEvent event) {
-    List<IdentifierRef> identifiers =
-        Identifiers.extract(
+    List<IdentifierRef> found =
+        identifiers.extract(
             event.getType(), event.getUserId(), event.getAnonymousId(), payload(event));
-    if (identifiers.isEmpty()) {
+    if (found.isEmpty()) {
       // Only blocked placeholders (e.g. anonymousId "anonymous"): no profile can own the event.
       unresolvable.increment();
       LOG.warnf("Event %s has no usable identifier; not resolved", event.getMessageId());
       return Uni.createFrom().voidItem();
     }
     return resolver
-        .resolve(identifiers, eventTime(event))
+        .resolve(found, eventTime(event))
         .chain(resolution -> resolved.sendMessage(message(resolution, event)));
   }
 

@@ -20,30 +20,37 @@ public class IdentityResource {
   public record IdentityView(String profileId, List<String> identifiers) {}
 
   private final IdentityResolver resolver;
+  private final Identifiers identifiers;
 
-  public IdentityResource(IdentityResolver resolver) {
+  public IdentityResource(IdentityResolver resolver, Identifiers identifiers) {
     this.resolver = resolver;
+    this.identifiers = identifiers;
   }
 
+  /** {@code profile_id:<id>} finds a profile by id; a merged profile's id finds the survivor. */
   @GET
   @Path("/{identifier}")
   public Uni<IdentityView> get(@PathParam("identifier") String written) {
     IdentifierKey key = IdentifierKey.fromPath(written);
-    // Looked up as events store it: "phone:+49 151 ..." finds phone:+49151...
-    Optional<IdentifierRef> identifier = Identifiers.normalise(key.type(), key.value());
-    if (identifier.isEmpty()) {
-      throw ApiException.notFound("Identifier " + written);
+    Uni<Optional<IdentityResolver.ProfileIdentifiers>> lookup;
+    if (IdentifierRef.PROFILE_ID.equals(key.type())) {
+      lookup = resolver.lookupProfile(key.value());
+    } else {
+      // Looked up as events store it: "phone:+49 151 ..." finds phone:+49151...
+      Optional<IdentifierRef> identifier = identifiers.normalise(key.type(), key.value());
+      if (identifier.isEmpty()) {
+        throw ApiException.notFound("Identifier " + written);
+      }
+      lookup = resolver.lookup(identifier.get());
     }
-    return resolver
-        .lookup(identifier.get())
-        .map(
-            found ->
-                found
-                    .map(
-                        p ->
-                            new IdentityView(
-                                p.profileId(),
-                                p.identifiers().stream().map(IdentifierRef::key).toList()))
-                    .orElseThrow(() -> ApiException.notFound("Identifier " + written)));
+    return lookup.map(
+        found ->
+            found
+                .map(
+                    p ->
+                        new IdentityView(
+                            p.profileId(),
+                            p.identifiers().stream().map(IdentifierRef::key).toList()))
+                .orElseThrow(() -> ApiException.notFound("Identifier " + written)));
   }
 }

@@ -1,16 +1,30 @@
 package io.cdp.profile.config;
 
+import io.cdp.profile.EnrichmentRules;
+import io.cdp.profile.ProfileMerger;
 import io.cdp.profile.ProfileUpdater;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 
-/** Builds the pure {@link ProfileUpdater} from configuration. */
+/** Builds the pure domain objects from configuration. */
 public class ProfileUpdaterProducer {
 
   @Produces
   @Singleton
   ProfileUpdater profileUpdater(VisitConfig visit, ProfileConfig profile) {
     return new ProfileUpdater(visit.timeout(), profile.rememberedMessageIds(), Clock.systemUTC());
+  }
+
+  @Produces
+  @Singleton
+  ProfileMerger profileMerger(ProfileConfig profile) {
+    return new ProfileMerger(profile.rememberedMessageIds(), Clock.systemUTC());
+  }
+
+  @Produces
+  @Singleton
+  EnrichmentRules enrichmentRules() {
+    return new EnrichmentRules();
   }
 }

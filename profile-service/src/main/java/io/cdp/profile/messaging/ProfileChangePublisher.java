@@ -24,20 +24,39 @@ public class ProfileChangePublisher {
     this.emitter = emitter;
   }
 
-  /** Publishes {@code update}, caused by the event {@code messageId}. */
-  public Uni<Void> publish(ProfileUpdate update, String messageId) {
-    ProfileChange change =
+  /**
+   * Publishes {@code update}; {@code cause} is the event's messageId, the merge id or {@code
+   * visit_timeout}.
+   */
+  public Uni<Void> publish(ProfileUpdate update, String cause) {
+    return send(
         ProfileChange.newBuilder()
             .setProfileId(update.profile().profileId())
             .setVersion(update.profile().version())
             .addAllChanged(update.changed())
             .setSnapshot(ProfileSnapshots.toProto(update.profile()))
-            .setCause(messageId)
+            .setCause(cause)
             .setVisitTransition(
-                update.visitStarted()
-                    ? VisitTransition.VISIT_STARTED
-                    : VisitTransition.VISIT_TRANSITION_NONE)
-            .build();
+                switch (update.visitChange()) {
+                  case STARTED -> VisitTransition.VISIT_STARTED;
+                  case ENDED -> VisitTransition.VISIT_ENDED;
+                  case NONE -> VisitTransition.VISIT_TRANSITION_NONE;
+                })
+            .build());
+  }
+
+  /** Publishes that {@code profileId} no longer exists (its last version was {@code version}). */
+  public Uni<Void> publishDeleted(String profileId, long version, String cause) {
+    return send(
+        ProfileChange.newBuilder()
+            .setProfileId(profileId)
+            .setVersion(version + 1)
+            .setCause(cause)
+            .setDeleted(true)
+            .build());
+  }
+
+  private Uni<Void> send(ProfileChange change) {
     return emitter.sendMessage(
         Message.of(change)
             .addMetadata(

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
+import io.cdp.profile.Enrichments;
 import io.cdp.profile.ProfileEvent;
+import io.cdp.profile.ProfileUpdate;
 import io.cdp.profile.ProfileUpdater;
+import io.cdp.profile.store.AttributeCatalog;
 import io.cdp.profile.store.ProfileStore;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Uni;
@@ -14,36 +17,48 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
  * Applies {@code cdp.events.resolved} to the live profiles. The topic is keyed by profile id and
- * this method handles one record at a time, so each profile has a single writer and no locks.
+ * this method handles one record at a time, so each profile has one event writer; the merge
+ * consumer and the visit scan also write profiles, so every write is conditional on the version
+ * read ({@link ProfileStore#write}) and retried on the newer profile when it loses.
  *
  * <p>Idempotency: each profile stores the messageIds it applied last ({@code
  * cdp.profile.remembered-message-ids}); a redelivered event is recognised by {@link ProfileUpdater}
  * and changes nothing: no cache write, no version bump, no change published. The offset is
  * committed only after the cache write and the change's publication were acknowledged, so a crash
  * in between redelivers the event rather than losing it.
+ *
+ * <p>An event for a profile that was merged away (resolved before the merge) is applied to the
+ * profile it was merged into.
  */
 @ApplicationScoped
 public class ResolvedEventConsumer {
 
   private static final Logger LOG = Logger.getLogger(ResolvedEventConsumer.class);
 
+  /** Each lost race means another writer made progress; this many in a row is a fault. */
+  private static final int MAX_ATTEMPTS = 20;
+
   private final ProfileStore store;
   private final ProfileUpdater updater;
+  private final AttributeCatalog catalog;
   private final ProfileChangePublisher publisher;
   private final ObjectMapper json;
 
   public ResolvedEventConsumer(
       ProfileStore store,
       ProfileUpdater updater,
+      AttributeCatalog catalog,
       ProfileChangePublisher publisher,
       ObjectMapper json) {
     this.store = store;
     this.updater = updater;
+    this.catalog = catalog;
     this.publisher = publisher;
     this.json = json;
   }
@@ -57,22 +72,47 @@ public class ResolvedEventConsumer {
       return Uni.createFrom().voidItem();
     }
     ProfileEvent event = toEvent(resolved);
+    return catalog.current().chain(enrichments -> apply(event, enrichments, MAX_ATTEMPTS, true));
+  }
+
+  private Uni<Void> apply(
+      ProfileEvent event, Enrichments enrichments, int attempts, boolean followMerges) {
     return store
-        .byId(event.profileId())
-        .flatMap(
-            current ->
-                updater
-                    .apply(current.orElse(null), event)
-                    .map(
-                        update ->
-                            store
-                                .save(update)
-                                .chain(() -> publisher.publish(update, event.messageId())))
-                    .orElseGet(
-                        () -> {
-                          LOG.debugf("Event %s already applied; ignored", event.messageId());
-                          return Uni.createFrom().voidItem();
-                        }));
+        .read(event.profileId())
+        .chain(
+            current -> {
+              if (!current.exists() && followMerges) {
+                return store
+                    .mergedInto(event.profileId())
+                    .chain(
+                        survivor ->
+                            apply(
+                                survivor.map(event::withProfileId).orElse(event),
+                                enrichments,
+                                attempts,
+                                false));
+              }
+              Optional<ProfileUpdate> update = updater.apply(current.profile(), event, enrichments);
+              if (update.isEmpty()) {
+                LOG.debugf("Event %s already applied; ignored", event.messageId());
+                return Uni.createFrom().voidItem();
+              }
+              return store
+                  .write(update.get(), current)
+                  .chain(
+                      written -> {
+                        if (written) {
+                          return publisher.publish(update.get(), event.messageId());
+                        }
+                        if (attempts <= 1) {
+                          return Uni.createFrom()
+                              .failure(
+                                  new IllegalStateException(
+                                      "Profile " + event.profileId() + " kept changing"));
+                        }
+                        return apply(event, enrichments, attempts - 1, false);
+                      });
+            });
   }
 
   private ProfileEvent toEvent(ResolvedEvent resolved) {

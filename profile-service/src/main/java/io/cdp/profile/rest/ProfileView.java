@@ -15,8 +15,8 @@ public record ProfileView(
     VisitView visit,
     Instant updatedAt) {
 
-  /** The current visit. */
-  public record VisitView(Instant startedAt, Instant lastEventAt, long eventCount) {}
+  /** The current visit; {@code ended} once it timed out. */
+  public record VisitView(Instant startedAt, Instant lastEventAt, long eventCount, boolean ended) {}
 
   static ProfileView of(LiveProfile profile) {
     VisitView visit =
@@ -25,13 +25,14 @@ public record ProfileView(
             : new VisitView(
                 profile.visit().startedAt(),
                 profile.visit().lastEventAt(),
-                profile.visit().eventCount());
+                profile.visit().eventCount(),
+                profile.visit().ended());
     return new ProfileView(
         profile.profileId(),
         profile.identifiers(),
         profile.traits(),
         profile.attributes(),
-        List.of(),
+        profile.badges(),
         visit,
         profile.updatedAt());
   }

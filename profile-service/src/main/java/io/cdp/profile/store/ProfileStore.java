@@ -11,30 +11,60 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.infinispan.client.hotrod.Flag;
+import org.infinispan.client.hotrod.MetadataValue;
 import org.infinispan.client.hotrod.RemoteCache;
+import org.infinispan.commons.util.CloseableIterator;
 
 /**
- * The live profiles in Infinispan: {@code profiles} (profile id to profile) and {@code
- * profile-identifiers} (type:value to profile id), so a profile is found by any identifier.
+ * The live profiles in Infinispan: {@code profiles} (profile id to profile), {@code
+ * profile-identifiers} (type:value to profile id, so a profile is found by any identifier), {@code
+ * profile-merges} (merged profile id to the profile it was folded into) and {@code open-visits}
+ * (profile id to its visit's last event time, epoch microseconds: the visit scan reads only these).
+ *
+ * <p>Three writers can touch one profile: the event consumer, the merge consumer and the visit
+ * scan. Each reads a profile with its Hot Rod version and writes it back only if that version is
+ * still current ({@link #write}); the loser re-reads and tries again. No locks, no lost update.
  */
 @ApplicationScoped
 public class ProfileStore {
 
+  /** A profile as read, with the version a conditional write must match. */
+  public record Current(LiveProfile profile, long version) {
+
+    /** No such profile: only an insert can follow. */
+    public static final Current ABSENT = new Current(null, -1);
+
+    public boolean exists() {
+      return profile != null;
+    }
+  }
+
+  // A chain longer than this is a cycle, not a history of merges: stop following it.
+  private static final int MAX_MERGE_CHAIN = 16;
+
   private final RemoteCache<String, StoredProfile> profiles;
   private final RemoteCache<String, String> identifiers;
+  private final RemoteCache<String, String> merges;
+  private final RemoteCache<String, Long> openVisits;
   private final ObjectMapper json;
 
   public ProfileStore(
       @Remote("profiles") RemoteCache<String, StoredProfile> profiles,
       @Remote("profile-identifiers") RemoteCache<String, String> identifiers,
+      @Remote("profile-merges") RemoteCache<String, String> merges,
+      @Remote("open-visits") RemoteCache<String, Long> openVisits,
       ObjectMapper json) {
     this.profiles = profiles;
     this.identifiers = identifiers;
+    this.merges = merges;
+    this.openVisits = openVisits;
     this.json = json;
   }
 
@@ -53,26 +83,133 @@ public class ProfileStore {
                 profileId == null ? Uni.createFrom().item(Optional.empty()) : byId(profileId));
   }
 
+  /** The profile with its version, for a conditional {@link #write}. */
+  public Uni<Current> read(String profileId) {
+    return Uni.createFrom()
+        .completionStage(() -> profiles.getWithMetadataAsync(profileId))
+        .map(
+            found ->
+                found == null || found.getValue() == null
+                    ? Current.ABSENT
+                    : new Current(toProfile(found.getValue()), found.getVersion()));
+  }
+
   /**
-   * Stores an updated profile. The identifier index is written first: if the profile write then
-   * fails, the event is redelivered and applied again (its messageId was not stored), whereas the
-   * other order could leave a stored profile whose new identifiers never get indexed.
+   * Stores an updated profile if {@code expected} is still what the cache holds.
+   *
+   * <p>The identifier index is written first: if the profile write then fails or loses, the change
+   * is retried or redelivered (its messageId was not stored), whereas the other order could leave a
+   * stored profile whose new identifiers never get indexed. The open-visit index follows the
+   * profile; if that write is lost, the profile's next event writes it again.
+   *
+   * @return false when another writer changed the profile since {@code expected} was read
    */
-  public Uni<Void> save(ProfileUpdate update) {
+  public Uni<Boolean> write(ProfileUpdate update, Current expected) {
     LiveProfile profile = update.profile();
-    Map<String, String> index =
-        update.addedIdentifiers().stream()
-            .collect(Collectors.toMap(Function.identity(), id -> profile.profileId()));
-    Uni<Void> indexed =
-        index.isEmpty()
-            ? Uni.createFrom().voidItem()
-            : Uni.createFrom().completionStage(() -> identifiers.putAllAsync(index));
-    return indexed
+    String id = profile.profileId();
+    return index(update.addedIdentifiers(), id)
         .chain(
             () ->
-                Uni.createFrom()
-                    .completionStage(
-                        () -> profiles.putAsync(profile.profileId(), toStored(profile))))
+                expected.exists()
+                    ? Uni.createFrom()
+                        .completionStage(
+                            () ->
+                                profiles.replaceWithVersionAsync(
+                                    id, toStored(profile), expected.version()))
+                    : Uni.createFrom()
+                        .completionStage(
+                            () ->
+                                profiles
+                                    .withFlags(Flag.FORCE_RETURN_VALUE)
+                                    .putIfAbsentAsync(id, toStored(profile)))
+                        .map(previous -> previous == null))
+        .call(
+            written ->
+                written && profile.visit() != null && !profile.visit().ended()
+                    ? Uni.createFrom()
+                        .completionStage(
+                            () -> openVisits.putAsync(id, micros(profile.visit().lastEventAt())))
+                    : Uni.createFrom().voidItem());
+  }
+
+  /** Points {@code identifierKeys} at {@code profileId}. */
+  public Uni<Void> index(Collection<String> identifierKeys, String profileId) {
+    if (identifierKeys.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    Map<String, String> index =
+        identifierKeys.stream().distinct().collect(Collectors.toMap(k -> k, k -> profileId));
+    return Uni.createFrom().completionStage(() -> identifiers.putAllAsync(index));
+  }
+
+  /**
+   * Deletes a profile folded into {@code survivorId}, remembering where it went so that its late
+   * events land on the survivor ({@link #mergedInto}).
+   */
+  public Uni<Void> deleteMerged(String profileId, String survivorId) {
+    return Uni.createFrom()
+        .completionStage(() -> merges.putAsync(profileId, survivorId))
+        .chain(() -> Uni.createFrom().completionStage(() -> profiles.removeAsync(profileId)))
+        .chain(() -> Uni.createFrom().completionStage(() -> openVisits.removeAsync(profileId)))
+        .replaceWithVoid();
+  }
+
+  /** The profile {@code profileId} was merged into, following chains of merges; empty if none. */
+  public Uni<Optional<String>> mergedInto(String profileId) {
+    return mergedInto(profileId, MAX_MERGE_CHAIN);
+  }
+
+  private Uni<Optional<String>> mergedInto(String profileId, int hops) {
+    return Uni.createFrom()
+        .completionStage(() -> merges.getAsync(profileId))
+        .flatMap(
+            survivor ->
+                survivor == null || hops == 0
+                    ? Uni.createFrom().item(Optional.ofNullable(survivor))
+                    : mergedInto(survivor, hops - 1)
+                        .map(next -> Optional.of(next.orElse(survivor))));
+  }
+
+  /**
+   * Up to {@code limit} open visits whose last event is older than {@code idleSince}. Walks the
+   * open-visit index only, never the profiles. Blocking: call it from a worker thread.
+   */
+  public List<OpenVisit> idleVisits(Instant idleSince, int limit) {
+    long bound = micros(idleSince);
+    List<OpenVisit> idle = new ArrayList<>();
+    try (CloseableIterator<Map.Entry<Object, MetadataValue<Object>>> entries =
+        openVisits.retrieveEntriesWithMetadata(null, 1000)) {
+      while (entries.hasNext() && idle.size() < limit) {
+        Map.Entry<Object, MetadataValue<Object>> entry = entries.next();
+        if (entry.getValue().getValue() instanceof Long lastEventAt && lastEventAt < bound) {
+          idle.add(new OpenVisit((String) entry.getKey(), entry.getValue().getVersion()));
+        }
+      }
+    }
+    return idle;
+  }
+
+  /** An entry of the open-visit index, with its version. */
+  public record OpenVisit(String profileId, long version) {}
+
+  /**
+   * Corrects an index entry found older than its profile's visit (an event's index write was lost),
+   * unless an event rewrote the entry since it was read.
+   */
+  public Uni<Void> refreshVisit(OpenVisit visit, Instant lastEventAt) {
+    return Uni.createFrom()
+        .completionStage(
+            () ->
+                openVisits.replaceWithVersionAsync(
+                    visit.profileId(), micros(lastEventAt), visit.version()))
+        .replaceWithVoid();
+  }
+
+  /** Drops a visit from the index unless an event rewrote the entry since it was read. */
+  public Uni<Void> forgetVisit(OpenVisit visit) {
+    return Uni.createFrom()
+        .completionStage(
+            () -> openVisits.removeWithVersionAsync(visit.profileId(), visit.version()))
         .replaceWithVoid();
   }
 
@@ -89,7 +226,9 @@ public class ProfileStore {
           visit == null ? 0 : visit.eventCount(),
           profile.version(),
           profile.updatedAt() == null ? 0 : micros(profile.updatedAt()),
-          profile.recentMessageIds());
+          profile.recentMessageIds(),
+          profile.badges(),
+          visit != null && visit.ended());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("A profile's JSON did not serialise", e);
     }
@@ -103,12 +242,14 @@ public class ProfileStore {
               : new Visit(
                   instant(stored.visitStartedAt()),
                   instant(stored.visitLastEventAt()),
-                  stored.visitEventCount());
+                  stored.visitEventCount(),
+                  stored.visitEnded());
       return new LiveProfile(
           stored.profileId(),
           orEmpty(stored.identifiers()),
           (ObjectNode) json.readTree(stored.traitsJson()),
           (ObjectNode) json.readTree(stored.attributesJson()),
+          orEmpty(stored.badges()),
           visit,
           stored.version(),
           stored.updatedAt() == 0 ? null : instant(stored.updatedAt()),

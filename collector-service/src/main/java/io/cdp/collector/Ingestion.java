@@ -1,0 +1,198 @@
+package io.cdp.collector;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdp.collector.EventBatch.Accepted;
+import io.cdp.collector.Sources.SourceRef;
+import io.cdp.collector.config.CollectorConfig;
+import io.cdp.collector.messaging.RawEventPublisher;
+import io.cdp.collector.store.DedupeCache;
+import io.cdp.common.rest.ApiError;
+import io.cdp.common.rest.ApiException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * How checked events of one source reach {@code cdp.events.raw}, whatever the entry point (Segment
+ * API, Tealium collect, gRPC): duplicates are dropped, the rest is published, and the result comes
+ * only once Kafka acknowledged every event.
+ *
+ * <p>Duplicates: a {@code messageId} the source already sent within the dedupe window (or twice in
+ * one request) is acknowledged but not forwarded again. Ids are remembered only after Kafka's
+ * acknowledgement, so a request that failed with 503 can be retried safely; if Infinispan is
+ * unreachable the collector forwards everything (at least once) rather than refuse events.
+ */
+@ApplicationScoped
+public class Ingestion {
+
+  private static final Logger LOG = Logger.getLogger(Ingestion.class);
+  private static final String REJECTED = "cdp.collector.events.rejected";
+
+  /** What happened to the events of a request: all were acknowledged, some as duplicates. */
+  public record Outcome(int forwarded, int duplicates) {}
+
+  /** Kafka did not acknowledge every event in time: the client should retry later. */
+  public static final class Unavailable extends RuntimeException {
+    Unavailable(Throwable cause) {
+      super("Events could not be stored; retry later", cause);
+    }
+  }
+
+  private final RawEventPublisher publisher;
+  private final DedupeCache dedupe;
+  private final CollectorConfig config;
+  private final ObjectMapper json;
+  private final EventBatch.Limits limits;
+  private final MeterRegistry metrics;
+  private final Timer kafkaLatency;
+
+  public Ingestion(
+      RawEventPublisher publisher,
+      DedupeCache dedupe,
+      CollectorConfig config,
+      ObjectMapper json,
+      MeterRegistry metrics) {
+    this.publisher = publisher;
+    this.dedupe = dedupe;
+    this.config = config;
+    this.json = json;
+    this.limits =
+        new EventBatch.Limits(config.maxEventSize().asLongValue(), config.maxBatchEvents());
+    this.metrics = metrics;
+    this.kafkaLatency =
+        Timer.builder("cdp.collector.kafka.ack")
+            .description("Time from publishing a request's events to Kafka's last acknowledgement")
+            .publishPercentileHistogram()
+            .register(metrics);
+  }
+
+  /**
+   * Forwards the new events of {@code source}; fails with {@link Unavailable} if Kafka does not
+   * ack.
+   */
+  public Uni<Outcome> ingest(SourceRef source, List<Accepted> events) {
+    Map<String, Accepted> byKey = new LinkedHashMap<>();
+    for (Accepted event : events) {
+      byKey.putIfAbsent(source.id() + ':' + event.messageId(), event);
+    }
+    int repeatedInRequest = events.size() - byKey.size();
+    return seen(byKey.keySet())
+        .flatMap(
+            seen -> {
+              List<Accepted> fresh = new ArrayList<>(byKey.size());
+              Map<String, String> marks = new HashMap<>();
+              String now = Instant.now().toString();
+              byKey.forEach(
+                  (key, event) -> {
+                    if (!seen.contains(key)) {
+                      fresh.add(event);
+                      marks.put(key, now);
+                    }
+                  });
+              int duplicates = repeatedInRequest + byKey.size() - fresh.size();
+              return publish(source, fresh)
+                  .flatMap(done -> mark(marks))
+                  .map(done -> count(source, fresh.size(), duplicates));
+            });
+  }
+
+  /** The time a request was received, as events record it. */
+  public static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  /**
+   * Checks the events of a request with the configured limits (see {@link EventBatch}); a refusal
+   * is counted by reason in {@code cdp.collector.events.rejected} and thrown.
+   */
+  public List<Accepted> check(EventBatch.Request request, Instant receivedAt) {
+    try {
+      return EventBatch.check(request, receivedAt, limits, json);
+    } catch (ApiException refusal) {
+      rejected(refusal, request.events().size());
+      throw refusal;
+    }
+  }
+
+  private void rejected(ApiException refusal, int events) {
+    if (refusal.details() == null) {
+      metrics.counter(REJECTED, "reason", refusal.code()).increment(events);
+      return;
+    }
+    for (ApiError.Part part : refusal.details()) {
+      metrics.counter(REJECTED, "reason", part.code()).increment();
+    }
+  }
+
+  private Uni<Set<String>> seen(Set<String> keys) {
+    return dedupe
+        .seen(keys)
+        .ifNoItem()
+        .after(config.dedupe().timeout())
+        .fail()
+        .onFailure()
+        .recoverWithItem(
+            e -> {
+              LOG.warnf("Duplicate check unavailable, forwarding every event: %s", e.toString());
+              return Set.of();
+            });
+  }
+
+  private Uni<Void> publish(SourceRef source, List<Accepted> events) {
+    if (events.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    Timer.Sample sample = Timer.start(metrics);
+    return publisher
+        .publish(source.id(), events)
+        .ifNoItem()
+        .after(config.ackTimeout())
+        .fail()
+        .onItem()
+        .invoke(() -> sample.stop(kafkaLatency))
+        .onFailure()
+        .transform(
+            e -> {
+              LOG.warnf("Events not acknowledged by Kafka: %s", e.toString());
+              return new Unavailable(e);
+            });
+  }
+
+  private Uni<Void> mark(Map<String, String> marks) {
+    if (marks.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    return dedupe
+        .mark(marks, config.dedupe().window())
+        .ifNoItem()
+        .after(config.dedupe().timeout())
+        .fail()
+        .onFailure()
+        .recoverWithItem(
+            e -> {
+              // The events are durable; a retry of this request may be forwarded twice.
+              LOG.warnf("Could not remember forwarded messageIds: %s", e.toString());
+              return null;
+            });
+  }
+
+  private Outcome count(SourceRef source, int forwarded, int duplicates) {
+    metrics.counter("cdp.collector.events.accepted", "source", source.id()).increment(forwarded);
+    if (duplicates > 0) {
+      metrics
+          .counter("cdp.collector.events.duplicates", "source", source.id())
+          .increment(duplicates);
+    }
+    return new Outcome(forwarded, duplicates);
+  }
+}

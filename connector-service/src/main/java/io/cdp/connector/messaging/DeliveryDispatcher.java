@@ -1,0 +1,98 @@
+package io.cdp.connector.messaging;
+
+import io.cdp.connector.DeliveryLanes;
+import io.cdp.connector.config.DeliveryConfig;
+import io.cdp.connector.store.Delivery;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Hands pending deliveries to their connector's lane ({@link DeliveryLanes}) and, periodically,
+ * sweeps the outbox for pending deliveries nobody works on: those a crash interrupted and those a
+ * full lane refused. Each delivery runs on its own Vert.x context, off the Kafka consumer's.
+ */
+@ApplicationScoped
+public class DeliveryDispatcher {
+
+  private static final Logger LOG = Logger.getLogger(DeliveryDispatcher.class);
+  private static final int SWEEP_BATCH = 1000;
+
+  private final Vertx vertx;
+  private final DeliveryConfig config;
+  private final DeliveryLanes lanes;
+  private long sweepTimer = -1;
+
+  public DeliveryDispatcher(Vertx vertx, DeliveryWorker worker, DeliveryConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+    this.lanes =
+        new DeliveryLanes(
+            config.concurrency(),
+            config.queueCapacity(),
+            id -> onNewContext(() -> worker.process(id)));
+  }
+
+  /** Starts (or queues) a pending delivery on its connector's lane. */
+  public void submit(UUID connectorId, String deliveryId) {
+    if (!lanes.offer(connectorId.toString(), deliveryId)) {
+      LOG.debugf("Lane of connector %s is full; %s waits for the sweep", connectorId, deliveryId);
+    }
+  }
+
+  void start(@Observes StartupEvent ignored) {
+    long every = config.sweepEvery().toMillis();
+    sweepTimer = vertx.setPeriodic(every, every, id -> onNewContext(this::sweep));
+  }
+
+  void stop(@Observes ShutdownEvent ignored) {
+    vertx.cancelTimer(sweepTimer);
+  }
+
+  private Uni<Void> sweep() {
+    Instant cutoff = Instant.now().minus(config.staleAfter());
+    return Panache.withSession(
+            () ->
+                Delivery.<Delivery>find(
+                        "status = ?1 and updatedAt < ?2 order by updatedAt",
+                        Delivery.PENDING,
+                        cutoff)
+                    .page(0, SWEEP_BATCH)
+                    .list())
+        .invoke((List<Delivery> rows) -> rows.forEach(d -> submit(d.connectorId, d.deliveryId)))
+        .replaceWithVoid();
+  }
+
+  /** Runs {@code task} on a new safe duplicated context (Hibernate Reactive requires one). */
+  private CompletionStage<Void> onNewContext(Supplier<Uni<Void>> task) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+    VertxContextSafetyToggle.setContextSafe(context, true);
+    context.runOnContext(
+        ignored ->
+            Uni.createFrom()
+                .deferred(task::get)
+                .subscribe()
+                .with(
+                    ok -> done.complete(null),
+                    e -> {
+                      LOG.error("Delivery dispatch failed", e);
+                      done.complete(null);
+                    }));
+    return done;
+  }
+}

@@ -1,0 +1,324 @@
+package io.cdp.connector.messaging;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdp.common.VertxContexts;
+import io.cdp.connector.Backoff;
+import io.cdp.connector.ConnectorRules;
+import io.cdp.connector.DeliverySource;
+import io.cdp.connector.WebhookPayload;
+import io.cdp.connector.config.DeliveryConfig;
+import io.cdp.connector.grpc.ConsentGate;
+import io.cdp.connector.grpc.ProfileLookup;
+import io.cdp.connector.store.Connector;
+import io.cdp.connector.store.Delivery;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import org.jboss.logging.Logger;
+
+/**
+ * Works one pending delivery until it is settled. Each attempt, in order: reads the delivery and
+ * its connector (a deleted connector or a settled delivery ends the work), asks the consent service
+ * about the connector's purposes (a denied one settles it {@code suppressed}), builds the body once
+ * (profile from the profile service, mapping evaluated, body stored with the delivery), and posts
+ * it. A failed attempt is recorded and retried after a jittered exponential backoff; after the last
+ * one the delivery is published on {@code cdp.deliveries.dead} and settled {@code dead}.
+ */
+@ApplicationScoped
+public class DeliveryWorker {
+
+  private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
+
+  /** Deliveries per connector by outcome: delivered, suppressed, dead, and retried attempts. */
+  static final String DELIVERIES = "cdp.connector.deliveries";
+
+  /** Per connector: from the delivery's recording (its trigger arriving) to the receiver's 2xx. */
+  static final String LATENCY = "cdp.connector.delivery.latency";
+
+  /** What one attempt needs, read in one transaction. */
+  private record Job(
+      String deliveryId,
+      UUID connectorId,
+      String profileId,
+      String type,
+      Map<String, Object> config,
+      String secret,
+      List<String> purposes,
+      Map<String, String> mapping,
+      DeliverySource source,
+      byte[] body,
+      int attempts,
+      Instant createdAt) {}
+
+  /** How an attempt went: a status when it settles the delivery, else the error to retry on. */
+  private record Outcome(String status, String error, byte[] body) {}
+
+  private final WebhookSender sender;
+  private final KafkaDestination kafka;
+  private final EmailDestination email;
+  private final ProfileLookup profiles;
+  private final ConsentGate consent;
+  private final ConnectorRules rules;
+  private final DeadLetters deadLetters;
+  private final DeliveryConfig config;
+  private final Backoff backoff;
+  private final Vertx vertx;
+  private final ObjectMapper json;
+  private final MeterRegistry metrics;
+
+  public DeliveryWorker(
+      WebhookSender sender,
+      KafkaDestination kafka,
+      EmailDestination email,
+      ProfileLookup profiles,
+      ConsentGate consent,
+      ConnectorRules rules,
+      DeadLetters deadLetters,
+      DeliveryConfig config,
+      Vertx vertx,
+      ObjectMapper json,
+      MeterRegistry metrics) {
+    this.sender = sender;
+    this.kafka = kafka;
+    this.email = email;
+    this.profiles = profiles;
+    this.consent = consent;
+    this.rules = rules;
+    this.deadLetters = deadLetters;
+    this.config = config;
+    this.backoff = new Backoff(config.backoff());
+    this.vertx = vertx;
+    this.json = json;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Works {@code deliveryId} until settled; never fails (what cannot be recorded stays pending for
+   * the sweep). Must run on a safe Vert.x duplicated context: Hibernate Reactive needs one.
+   */
+  public Uni<Void> process(String deliveryId) {
+    Executor here = VertxContexts.callerContext();
+    return attempt(deliveryId, 1, -1, here)
+        .onFailure()
+        .recoverWithUni(
+            e -> {
+              LOG.errorf(e, "Delivery %s interrupted; it stays pending", deliveryId);
+              return Uni.createFrom().voidItem();
+            });
+  }
+
+  /** A short description of a failure for the delivery log. */
+  static String describe(Throwable e) {
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+
+  /**
+   * Attempt number {@code attempt} of this run; {@code before} is how many attempts earlier runs
+   * made (-1 until the first attempt read it).
+   */
+  private Uni<Void> attempt(String deliveryId, int attempt, int before, Executor here) {
+    return Panache.withTransaction(() -> load(deliveryId))
+        .flatMap(
+            job -> {
+              if (job == null) {
+                return Uni.createFrom().voidItem();
+              }
+              int earlier = before < 0 ? job.attempts() : before;
+              return tryOnce(job, here)
+                  .flatMap(outcome -> settle(job, outcome, attempt, earlier, here));
+            });
+  }
+
+  private Uni<Job> load(String deliveryId) {
+    return Delivery.<Delivery>findById(deliveryId)
+        .flatMap(
+            delivery -> {
+              if (delivery == null || !Delivery.PENDING.equals(delivery.status)) {
+                return Uni.createFrom().nullItem();
+              }
+              return Connector.<Connector>findById(delivery.connectorId)
+                  .flatMap(
+                      connector ->
+                          connector != null
+                              ? Uni.createFrom().item(job(delivery, connector))
+                              // Recorded while its connector was being deleted: nowhere to go.
+                              : delivery.delete().replaceWith((Job) null));
+            });
+  }
+
+  private Uni<Outcome> tryOnce(Job job, Executor here) {
+    return consent
+        .denied(job.profileId(), job.purposes())
+        .emitOn(here)
+        .flatMap(
+            denied -> {
+              if (!denied.isEmpty()) {
+                return Uni.createFrom()
+                    .item(
+                        new Outcome(
+                            Delivery.SUPPRESSED,
+                            "Purpose not granted: " + String.join(", ", denied),
+                            job.body()));
+              }
+              return body(job, here)
+                  .flatMap(
+                      body ->
+                          send(job, body)
+                              .emitOn(here)
+                              .map(
+                                  error ->
+                                      error == null
+                                          ? new Outcome(Delivery.DELIVERED, null, body)
+                                          : new Outcome(null, error, body)));
+            })
+        .onFailure()
+        .recoverWithItem(e -> new Outcome(null, describe(e), job.body()));
+  }
+
+  /** One attempt to hand {@code body} to the connector's destination: null, or why not. */
+  private Uni<String> send(Job job, byte[] body) {
+    return switch (job.type()) {
+      case "kafka" ->
+          kafka.send(
+              String.valueOf(job.config().get("topic")),
+              job.profileId(),
+              job.deliveryId(),
+              job.secret(),
+              body);
+      case "email" -> email.send(job.config(), job.deliveryId(), job.secret(), body);
+      default ->
+          sender.post(
+              String.valueOf(job.config().get("url")), job.deliveryId(), job.secret(), body);
+    };
+  }
+
+  /** The stored body, or a new one built from the live profile and stored before it is sent. */
+  private Uni<byte[]> body(Job job, Executor here) {
+    if (job.body() != null) {
+      return Uni.createFrom().item(job.body());
+    }
+    return profiles
+        .profile(job.profileId())
+        .emitOn(here)
+        .map(
+            profile ->
+                WebhookPayload.of(
+                        job.deliveryId(),
+                        job.connectorId().toString(),
+                        job.source(),
+                        rules.map(
+                            job.mapping(),
+                            profile,
+                            job.source().eventVariable(),
+                            job.source().audienceVariable()))
+                    .toJson())
+        .flatMap(
+            body ->
+                Panache.withTransaction(
+                    () ->
+                        Delivery.update(
+                                "body = ?1 where deliveryId = ?2 and body is null",
+                                body,
+                                job.deliveryId())
+                            // Whoever stored a body first wins: every attempt sends those bytes.
+                            .flatMap(ignored -> Delivery.<Delivery>findById(job.deliveryId()))
+                            .map(row -> row == null || row.body == null ? body : row.body)));
+  }
+
+  private Uni<Void> settle(Job job, Outcome outcome, int attempt, int earlier, Executor here) {
+    if (Delivery.SUPPRESSED.equals(outcome.status())) {
+      count(job, Delivery.SUPPRESSED);
+      return record(job, Delivery.SUPPRESSED, 0, outcome.error());
+    }
+    if (Delivery.DELIVERED.equals(outcome.status())) {
+      count(job, Delivery.DELIVERED);
+      metrics
+          .timer(LATENCY, "connector", job.connectorId().toString())
+          .record(Duration.between(job.createdAt(), Instant.now()));
+      return record(job, Delivery.DELIVERED, 1, null);
+    }
+    if (attempt >= config.maxAttempts()) {
+      count(job, Delivery.DEAD);
+      LOG.warnf(
+          "Delivery %s dead after %d attempts: %s", job.deliveryId(), attempt, outcome.error());
+      byte[] body = outcome.body() == null ? new byte[0] : outcome.body();
+      return deadLetters
+          .publish(
+              job.deliveryId(),
+              job.connectorId().toString(),
+              job.profileId(),
+              body,
+              earlier + attempt,
+              outcome.error())
+          .emitOn(here)
+          .flatMap(ignored -> record(job, Delivery.DEAD, 1, outcome.error()));
+    }
+    count(job, "retried");
+    return record(job, Delivery.PENDING, 1, outcome.error())
+        .flatMap(ignored -> delay(backoff.after(attempt).toMillis(), here))
+        .flatMap(ignored -> attempt(job.deliveryId(), attempt + 1, earlier, here));
+  }
+
+  private void count(Job job, String outcome) {
+    metrics
+        .counter(DELIVERIES, "connector", job.connectorId().toString(), "outcome", outcome)
+        .increment();
+  }
+
+  /** Records an attempt; only a delivery still pending changes (a replay or deletion wins). */
+  private Uni<Void> record(Job job, String status, int attempts, String error) {
+    return Panache.withTransaction(
+            () ->
+                Delivery.update(
+                    "status = ?1, attempts = attempts + ?2, lastError = ?3, updatedAt = ?4"
+                        + " where deliveryId = ?5 and status = ?6",
+                    status,
+                    attempts,
+                    error,
+                    Instant.now().truncatedTo(ChronoUnit.MICROS),
+                    job.deliveryId(),
+                    Delivery.PENDING))
+        .replaceWithVoid();
+  }
+
+  private Uni<Void> delay(long millis, Executor here) {
+    return Uni.createFrom()
+        .<Void>emitter(emitter -> vertx.setTimer(millis, id -> emitter.complete(null)))
+        .emitOn(here);
+  }
+
+  private Job job(Delivery delivery, Connector connector) {
+    return new Job(
+        delivery.deliveryId,
+        connector.id,
+        delivery.profileId,
+        connector.type,
+        read(connector.configJson, new TypeReference<Map<String, Object>>() {}),
+        connector.secret,
+        read(connector.purposesJson, new TypeReference<List<String>>() {}),
+        read(connector.mappingJson, new TypeReference<Map<String, String>>() {}),
+        read(delivery.sourceJson, new TypeReference<DeliverySource>() {}),
+        delivery.body,
+        delivery.attempts,
+        delivery.createdAt);
+  }
+
+  private <T> T read(String text, TypeReference<T> type) {
+    try {
+      return json.readValue(text, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Stored connector or delivery JSON is unreadable", e);
+    }
+  }
+}

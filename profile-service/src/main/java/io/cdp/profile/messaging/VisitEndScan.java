@@ -1,0 +1,110 @@
+package io.cdp.profile.messaging;
+
+import io.cdp.profile.Enrichments;
+import io.cdp.profile.ProfileUpdater;
+import io.cdp.profile.config.VisitConfig;
+import io.cdp.profile.store.AttributeCatalog;
+import io.cdp.profile.store.ProfileStore;
+import io.cdp.profile.store.ProfileStore.OpenVisit;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Ends visits that have been idle longer than {@code cdp.visit.timeout} without waiting for a next
+ * event: every {@code cdp.visit.scan-interval} it reads the open-visit index (never the profiles),
+ * fires the {@code visit ended} rules, marks the visit ended and publishes a change with {@code
+ * VISIT_ENDED} (cause {@code visit_timeout}), so audiences can change on time alone.
+ *
+ * <p>What makes a repeat harmless: the decision is taken on the profile, not on the index: a visit
+ * already ended, or refreshed by an event since, is left alone. The write is conditional on the
+ * version read, so a scan racing an event loses and retries at the next scan; with several replicas
+ * each scans the whole index and the conditional write lets one of them end each visit.
+ */
+@ApplicationScoped
+public class VisitEndScan {
+
+  private static final Logger LOG = Logger.getLogger(VisitEndScan.class);
+  private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+  static final String CAUSE = "visit_timeout";
+
+  private final ProfileStore store;
+  private final ProfileUpdater updater;
+  private final AttributeCatalog catalog;
+  private final ProfileChangePublisher publisher;
+  private final VisitConfig config;
+
+  public VisitEndScan(
+      ProfileStore store,
+      ProfileUpdater updater,
+      AttributeCatalog catalog,
+      ProfileChangePublisher publisher,
+      VisitConfig config) {
+    this.store = store;
+    this.updater = updater;
+    this.catalog = catalog;
+    this.publisher = publisher;
+    this.config = config;
+  }
+
+  /** Runs on a worker thread: the index walk blocks. */
+  @Scheduled(
+      every = "${cdp.visit.scan-interval}",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void scan() {
+    Instant now = Instant.now();
+    List<OpenVisit> idle = store.idleVisits(now.minus(config.timeout()), config.scanBatch());
+    if (idle.isEmpty()) {
+      return;
+    }
+    Enrichments enrichments;
+    try {
+      enrichments = VertxContextSupport.subscribeAndAwait(catalog::current);
+    } catch (Throwable e) {
+      LOG.warnf("Visit scan postponed, attribute definitions unavailable: %s", e.getMessage());
+      return;
+    }
+    for (OpenVisit visit : idle) {
+      try {
+        end(visit, enrichments, now).await().atMost(STEP_TIMEOUT);
+      } catch (RuntimeException e) {
+        LOG.warnf(
+            "Visit of %s not ended, next scan retries: %s", visit.profileId(), e.getMessage());
+      }
+    }
+  }
+
+  private Uni<Void> end(OpenVisit visit, Enrichments enrichments, Instant now) {
+    return store
+        .read(visit.profileId())
+        .chain(
+            current -> {
+              if (!current.exists()
+                  || current.profile().visit() == null
+                  || current.profile().visit().ended()) {
+                return store.forgetVisit(visit);
+              }
+              return updater
+                  .endVisit(current.profile(), now, enrichments)
+                  .map(
+                      update ->
+                          store
+                              .write(update, current)
+                              .chain(
+                                  written ->
+                                      written
+                                          ? publisher
+                                              .publish(update, CAUSE)
+                                              .chain(() -> store.forgetVisit(visit))
+                                          : Uni.createFrom().voidItem()))
+                  // Not idle after all: the index entry was behind the profile.
+                  .orElseGet(
+                      () -> store.refreshVisit(visit, current.profile().visit().lastEventAt()));
+            });
+  }
+}
