@@ -307,7 +307,7 @@ class AudienceServiceTest {
     Map<String, Object> config =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            LocalStackResource.stack().kafkaBootstrapServers(),
+            LocalStackResource.kafkaBootstrapServers(),
             ConsumerConfig.GROUP_ID_CONFIG,
             "count-" + UUID.randomUUID());
     List<MembershipTransition> found = new ArrayList<>();

@@ -32,7 +32,7 @@ public final class KafkaProbe {
 
   /** A probe on the test stack of this JVM. */
   public static KafkaProbe ofTestStack() {
-    return new KafkaProbe(LocalStackResource.stack().kafkaBootstrapServers());
+    return new KafkaProbe(LocalStackResource.kafkaBootstrapServers());
   }
 
   /** Writes one record and waits for the broker's acknowledgement. */

@@ -8,6 +8,7 @@ import io.cdp.contracts.collector.v1.Collect;
 import io.cdp.contracts.collector.v1.CollectRequest;
 import io.cdp.contracts.collector.v1.CollectResponse;
 import io.cdp.contracts.collector.v1.EventError;
+import io.cdp.localstack.LocalStackResource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code Collect.Send}: the HTTP batch's checks and durability over gRPC. */
 @QuarkusTest
-@WithTestResource(SharedStack.class)
+@WithTestResource(LocalStackResource.class)
 class CollectGrpcTest {
 
   @GrpcClient("collect")

@@ -3,6 +3,7 @@ package io.cdp.collector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdp.localstack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * acknowledged: the collector hands backpressure to the Kafka producer, it does not refuse.
  */
 @QuarkusTest
-@WithTestResource(SharedStack.class)
+@WithTestResource(LocalStackResource.class)
 class ConcurrencyTest {
 
   private static final int REQUESTS = 40;

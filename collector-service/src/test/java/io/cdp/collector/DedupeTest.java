@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cdp.contracts.collector.v1.RawEvent;
+import io.cdp.localstack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** A messageId a source already sent is acknowledged again but reaches Kafka once. */
 @QuarkusTest
-@WithTestResource(SharedStack.class)
+@WithTestResource(LocalStackResource.class)
 class DedupeTest {
 
   private static void track(String writeKey, String userId, String messageId) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.google.protobuf.ByteString;
 import io.cdp.contracts.collector.v1.Collect;
 import io.cdp.contracts.collector.v1.CollectRequest;
+import io.cdp.localstack.LocalStackResource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(KafkaDownTest.BrokerUnreachable.class)
-@WithTestResource(SharedStack.class)
+@WithTestResource(LocalStackResource.class)
 class KafkaDownTest {
 
   /** Only the collector's producer loses its broker; port 1 (tcpmux) has no listener. */

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdp.localstack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** Size limits (32 KB per event, 500 KB per request, 2,500 events per batch) and gzip bodies. */
 @QuarkusTest
-@WithTestResource(SharedStack.class)
+@WithTestResource(LocalStackResource.class)
 class LimitsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -3,6 +3,7 @@ package io.cdp.collector;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.cdp.localstack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** Sources: disabling one refuses its events at once; enabling it again lets them through. */
 @QuarkusTest
-@WithTestResource(SharedStack.class)
+@WithTestResource(LocalStackResource.class)
 class SourcesTest {
 
   private static void send(String writeKey, int status) {

@@ -80,7 +80,7 @@ final class Stack {
     Map<String, Object> config =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            LocalStackResource.stack().kafkaBootstrapServers(),
+            LocalStackResource.kafkaBootstrapServers(),
             ConsumerConfig.GROUP_ID_CONFIG,
             "test-" + UUID.randomUUID(),
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdp.contracts.collector.v1.RawEvent;
+import io.cdp.localstack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** Tealium-style collect: the account/profile pair names the source; events become track calls. */
 @QuarkusTest
-@WithTestResource(SharedStack.class)
+@WithTestResource(LocalStackResource.class)
 class TealiumTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -708,7 +708,7 @@ class ConnectorTest {
         Admin.create(
             Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                LocalStackResource.stack().kafkaBootstrapServers()))) {
+                LocalStackResource.kafkaBootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
     }
     String audience = "aud-" + UUID.randomUUID();

@@ -28,7 +28,7 @@ final class MergeRecords {
     Map<String, Object> config =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            LocalStackResource.stack().kafkaBootstrapServers(),
+            LocalStackResource.kafkaBootstrapServers(),
             ConsumerConfig.GROUP_ID_CONFIG,
             "probe-" + UUID.randomUUID());
     try (var consumer =
