@@ -11,6 +11,7 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import io.cdp.common.ProfileVariables;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.Map;

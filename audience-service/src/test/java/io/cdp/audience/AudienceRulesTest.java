@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
+import io.cdp.common.ProfileVariables;
 import io.cdp.contracts.profile.v1.Profile;
 import io.cdp.contracts.profile.v1.Visit;
 import java.time.Instant;

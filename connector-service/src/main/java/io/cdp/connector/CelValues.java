@@ -2,13 +2,10 @@ package io.cdp.connector;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.primitives.UnsignedLong;
-import com.google.protobuf.ListValue;
 import com.google.protobuf.NullValue;
-import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.Value;
+import io.cdp.common.ProfileVariables;
 import io.cdp.contracts.profile.v1.Profile;
-import io.cdp.contracts.profile.v1.Visit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,16 +30,9 @@ import java.util.Optional;
  */
 public final class CelValues {
 
-  /** The {@code profile} variable of a profile. */
+  /** The {@code profile} variable of a profile, as every CEL rule of the suite reads it. */
   public static Map<String, Object> profile(Profile profile) {
-    Map<String, Object> vars = new LinkedHashMap<>();
-    vars.put("id", profile.getProfileId());
-    vars.put("traits", map(profile.getTraits()));
-    vars.put("attributes", map(profile.getAttributes()));
-    vars.put("badges", List.copyOf(profile.getBadgesList()));
-    vars.put("visit", visit(profile.getVisit()));
-    vars.put("identifiers", identifiers(profile.getIdentifiersList()));
-    return vars;
+    return ProfileVariables.of(profile);
   }
 
   /** A profile the profile service does not know (erased, merged away): only its id. */
@@ -124,57 +114,6 @@ public final class CelValues {
       return number;
     }
     return value.toString();
-  }
-
-  private static Instant instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-  }
-
-  private static Map<String, Object> visit(Visit visit) {
-    Map<String, Object> vars = new LinkedHashMap<>();
-    if (visit.hasStartedAt()) {
-      vars.put("startedAt", instant(visit.getStartedAt()));
-    }
-    if (visit.hasLastEventAt()) {
-      vars.put("lastEventAt", instant(visit.getLastEventAt()));
-    }
-    vars.put("eventCount", visit.getEventCount());
-    vars.put("ended", visit.getEnded());
-    return vars;
-  }
-
-  private static Map<String, Object> identifiers(List<String> identifiers) {
-    Map<String, List<String>> byType = new LinkedHashMap<>();
-    for (String identifier : identifiers) {
-      int colon = identifier.indexOf(':');
-      if (colon > 0) {
-        byType
-            .computeIfAbsent(identifier.substring(0, colon), t -> new ArrayList<>())
-            .add(identifier.substring(colon + 1));
-      }
-    }
-    return new LinkedHashMap<>(byType);
-  }
-
-  private static Map<String, Object> map(Struct struct) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    struct.getFieldsMap().forEach((key, value) -> map.put(key, value(value)));
-    return map;
-  }
-
-  private static Object value(Value value) {
-    return switch (value.getKindCase()) {
-      case NUMBER_VALUE -> value.getNumberValue();
-      case STRING_VALUE -> value.getStringValue();
-      case BOOL_VALUE -> value.getBoolValue();
-      case STRUCT_VALUE -> map(value.getStructValue());
-      case LIST_VALUE -> list(value.getListValue());
-      case NULL_VALUE, KIND_NOT_SET -> NullValue.NULL_VALUE;
-    };
-  }
-
-  private static List<Object> list(ListValue list) {
-    return list.getValuesList().stream().map(CelValues::value).toList();
   }
 
   private CelValues() {}

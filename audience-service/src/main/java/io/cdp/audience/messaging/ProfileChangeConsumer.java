@@ -2,7 +2,6 @@ package io.cdp.audience.messaging;
 
 import com.google.protobuf.Timestamp;
 import io.cdp.audience.AudienceRules;
-import io.cdp.audience.ProfileVariables;
 import io.cdp.audience.Transitions;
 import io.cdp.audience.store.Audience;
 import io.cdp.audience.store.Membership;
@@ -10,6 +9,7 @@ import io.cdp.audience.store.MembershipCache;
 import io.cdp.audience.store.MembershipSet;
 import io.cdp.audience.store.ProfileIdentifier;
 import io.cdp.audience.store.ProfileState;
+import io.cdp.common.ProfileVariables;
 import io.cdp.common.VertxContexts;
 import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.cdp.contracts.audience.v1.TransitionKind;

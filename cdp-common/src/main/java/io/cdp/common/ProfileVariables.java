@@ -1,4 +1,4 @@
-package io.cdp.audience;
+package io.cdp.common;
 
 import com.google.protobuf.ListValue;
 import com.google.protobuf.NullValue;
