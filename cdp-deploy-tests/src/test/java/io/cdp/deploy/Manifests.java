@@ -327,4 +327,33 @@ final class Manifests {
     }
     return ":" + value + "/" + port.getProtocol();
   }
+
+  /**
+   * The network flows docs/operations.md documents, as {@link #allowedFlows} writes them: the
+   * chart's and the kustomize base's NetworkPolicies must allow exactly these.
+   */
+  static Set<String> documentedFlows() {
+    Set<String> expected = new TreeSet<>();
+    for (String s : SERVICES) {
+      expected.add("in " + s + " <- ns:ingress-nginx :http/TCP");
+      expected.add("in " + s + " <- ns:monitoring :http/TCP");
+      expected.add("out " + s + " -> ns:*/pod:{k8s-app=kube-dns} :53/UDP");
+      expected.add("out " + s + " -> ns:*/pod:{k8s-app=kube-dns} :53/TCP");
+      expected.add("out " + s + " -> ns:kafka :9092/TCP");
+      expected.add("out " + s + " -> ns:postgres :5432/TCP");
+      expected.add("out " + s + " -> ns:infinispan :11222/TCP");
+    }
+    expected.add("in collector <- cidr:0.0.0.0/0 :http/TCP");
+    expected.add("in profile <- pod:connector :http/TCP");
+    expected.add("in consent <- pod:connector :http/TCP");
+    expected.add("out connector -> pod:profile :8080/TCP");
+    expected.add("out connector -> pod:consent :8080/TCP");
+    for (int port : List.of(80, 443, 25, 587)) {
+      expected.add(
+          "out connector -> cidr:0.0.0.0/0-except[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16] :"
+              + port
+              + "/TCP");
+    }
+    return expected;
+  }
 }
