@@ -3,11 +3,10 @@ package io.cdp.common;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.NullValue;
 import com.google.protobuf.Struct;
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.profile.v1.Profile;
 import io.cdp.contracts.profile.v1.Visit;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,18 +40,13 @@ public final class ProfileVariables {
     return vars;
   }
 
-  /** CEL's runtime takes timestamps as {@link Instant}s. */
-  private static Instant instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-  }
-
   private static Map<String, Object> visit(Visit visit) {
     Map<String, Object> vars = new LinkedHashMap<>();
     if (visit.hasStartedAt()) {
-      vars.put("startedAt", instant(visit.getStartedAt()));
+      vars.put("startedAt", ProtoTime.instant(visit.getStartedAt()));
     }
     if (visit.hasLastEventAt()) {
-      vars.put("lastEventAt", instant(visit.getLastEventAt()));
+      vars.put("lastEventAt", ProtoTime.instant(visit.getLastEventAt()));
     }
     vars.put("eventCount", visit.getEventCount());
     vars.put("ended", visit.getEnded());

@@ -5,6 +5,7 @@ import com.google.common.primitives.UnsignedLong;
 import com.google.protobuf.NullValue;
 import com.google.protobuf.Timestamp;
 import io.cdp.common.ProfileVariables;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.profile.v1.Profile;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,7 +100,7 @@ public final class CelValues {
       return value.toString();
     }
     if (value instanceof Timestamp ts) {
-      return Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos()).toString();
+      return ProtoTime.instant(ts).toString();
     }
     if (value instanceof com.google.protobuf.Duration d) {
       return Duration.ofSeconds(d.getSeconds(), d.getNanos()).toString();

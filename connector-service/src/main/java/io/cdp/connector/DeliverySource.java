@@ -3,10 +3,9 @@ package io.cdp.connector;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.Timestamp;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,7 +36,7 @@ public record DeliverySource(
         t.getProfileId(),
         new AudienceView(t.getAudienceId(), t.getAudienceName()),
         null,
-        instant(t.getOccurredAt()).toString());
+        ProtoTime.instant(t.getOccurredAt()).toString());
   }
 
   /** An event that satisfied {@code condition}; {@code event} is its {@link #eventJson}. */
@@ -47,7 +46,7 @@ public record DeliverySource(
         resolved.getProfileId(),
         null,
         event,
-        instant(resolved.getEvent().getTimestamp()).toString());
+        ProtoTime.instant(resolved.getEvent().getTimestamp()).toString());
   }
 
   /**
@@ -87,9 +86,5 @@ public record DeliverySource(
     if (!event.hasNonNull(field) && !value.isEmpty()) {
       event.put(field, value);
     }
-  }
-
-  private static Instant instant(Timestamp ts) {
-    return Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
   }
 }

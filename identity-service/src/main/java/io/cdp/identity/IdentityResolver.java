@@ -1,6 +1,6 @@
 package io.cdp.identity;
 
-import com.google.protobuf.Timestamp;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.identity.v1.IdentityMerge;
 import io.cdp.identity.ResolutionRules.Decision;
 import io.cdp.identity.ResolutionRules.Profile;
@@ -410,8 +410,7 @@ public class IdentityResolver {
             .setSurvivingProfileId(decision.profileId())
             .addAllMergedProfileIds(decision.mergedProfileIds())
             .setReason(decision.reason())
-            .setMergedAt(
-                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .setMergedAt(ProtoTime.timestamp(now))
             .build());
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.primitives.UnsignedLong;
 import com.google.protobuf.NullValue;
 import com.google.protobuf.Timestamp;
+import io.cdp.contracts.ProtoTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -118,7 +119,7 @@ public final class CelValues {
       return instant;
     }
     if (value instanceof Timestamp timestamp) {
-      return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+      return ProtoTime.instant(timestamp);
     }
     if (value instanceof String text) {
       try {

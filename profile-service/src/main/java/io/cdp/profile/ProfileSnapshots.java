@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.NullValue;
 import com.google.protobuf.Struct;
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.profile.v1.Profile;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -29,13 +28,13 @@ public final class ProfileSnapshots {
     if (profile.visit() != null) {
       builder.setVisit(
           io.cdp.contracts.profile.v1.Visit.newBuilder()
-              .setStartedAt(timestamp(profile.visit().startedAt()))
-              .setLastEventAt(timestamp(profile.visit().lastEventAt()))
+              .setStartedAt(ProtoTime.timestamp(profile.visit().startedAt()))
+              .setLastEventAt(ProtoTime.timestamp(profile.visit().lastEventAt()))
               .setEventCount(profile.visit().eventCount())
               .setEnded(profile.visit().ended()));
     }
     if (profile.updatedAt() != null) {
-      builder.setUpdatedAt(timestamp(profile.updatedAt()));
+      builder.setUpdatedAt(ProtoTime.timestamp(profile.updatedAt()));
     }
     return builder.build();
   }
@@ -69,12 +68,5 @@ public final class ProfileSnapshots {
       return Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
     }
     return Value.newBuilder().setStringValue(node.asText()).build();
-  }
-
-  private static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder()
-        .setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano())
-        .build();
   }
 }

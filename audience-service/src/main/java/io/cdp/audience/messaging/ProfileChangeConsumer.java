@@ -1,6 +1,5 @@
 package io.cdp.audience.messaging;
 
-import com.google.protobuf.Timestamp;
 import io.cdp.audience.AudienceRules;
 import io.cdp.audience.Transitions;
 import io.cdp.audience.store.Audience;
@@ -11,6 +10,8 @@ import io.cdp.audience.store.ProfileIdentifier;
 import io.cdp.audience.store.ProfileState;
 import io.cdp.common.ProfileVariables;
 import io.cdp.common.VertxContexts;
+import io.cdp.common.messaging.KafkaMessages;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.cdp.contracts.audience.v1.TransitionKind;
 import io.cdp.contracts.profile.v1.ProfileChange;
@@ -18,7 +19,6 @@ import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,7 +32,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -134,7 +133,9 @@ public class ProfileChangeConsumer {
     List<String> identifiers =
         change.getDeleted() ? List.of() : change.getSnapshot().getIdentifiersList();
     Instant occurredAt =
-        change.getSnapshot().hasUpdatedAt() ? instant(change.getSnapshot().getUpdatedAt()) : now;
+        change.getSnapshot().hasUpdatedAt()
+            ? ProtoTime.instant(change.getSnapshot().getUpdatedAt())
+            : now;
 
     return recordMemberships(profileId, version, diff, now)
         .chain(() -> state == null ? next.persist() : Uni.createFrom().item(next))
@@ -241,12 +242,9 @@ public class ProfileChangeConsumer {
             .setAudienceName(audience.name)
             .setKind(kind)
             .setProfileVersion(version)
-            .setOccurredAt(
-                Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
+            .setOccurredAt(ProtoTime.timestamp(at))
             .build();
-    return transitions.sendMessage(
-        Message.of(transition)
-            .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(profileId).build()));
+    return transitions.sendMessage(KafkaMessages.keyed(profileId, transition));
   }
 
   /** After commit: the cache now holds what PostgreSQL holds. A failed write only costs a query. */
@@ -260,9 +258,5 @@ public class ProfileChangeConsumer {
         .invoke(e -> LOG.warnf("Could not update the memberships cache: %s", e.toString()))
         .onFailure()
         .recoverWithNull();
-  }
-
-  private static Instant instant(Timestamp t) {
-    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 }

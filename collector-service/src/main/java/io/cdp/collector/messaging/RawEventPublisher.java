@@ -2,13 +2,13 @@ package io.cdp.collector.messaging;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Timestamp;
 import io.cdp.collector.EventBatch.Accepted;
 import io.cdp.collector.SegmentEvents;
+import io.cdp.common.messaging.KafkaMessages;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
@@ -41,8 +41,7 @@ public class RawEventPublisher {
   /** Keyed by the best identifier so one visitor's events share a partition, in order. */
   private static Message<RawEvent> message(RawEvent event) {
     String key = event.getUserId().isEmpty() ? event.getAnonymousId() : event.getUserId();
-    return Message.of(event)
-        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
+    return KafkaMessages.keyed(key, event);
   }
 
   private static RawEvent toRecord(String sourceId, Accepted accepted) {
@@ -54,16 +53,9 @@ public class RawEventPublisher {
         .setEvent(orEmpty(SegmentEvents.textOrNull(event, "event")))
         .setUserId(orEmpty(SegmentEvents.textOrNull(event, "userId")))
         .setAnonymousId(orEmpty(SegmentEvents.textOrNull(event, "anonymousId")))
-        .setTimestamp(timestamp(Instant.parse(event.get("timestamp").asText())))
-        .setReceivedAt(timestamp(Instant.parse(event.get("receivedAt").asText())))
+        .setTimestamp(ProtoTime.timestamp(Instant.parse(event.get("timestamp").asText())))
+        .setReceivedAt(ProtoTime.timestamp(Instant.parse(event.get("receivedAt").asText())))
         .setPayloadJson(ByteString.copyFrom(accepted.payload()))
-        .build();
-  }
-
-  private static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder()
-        .setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano())
         .build();
   }
 

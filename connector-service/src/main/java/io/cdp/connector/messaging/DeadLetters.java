@@ -1,15 +1,14 @@
 package io.cdp.connector.messaging;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Timestamp;
+import io.cdp.common.messaging.KafkaMessages;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.connector.v1.DeadDelivery;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Publishes deliveries that ran out of attempts on {@code cdp.deliveries.dead}. */
 @ApplicationScoped
@@ -41,12 +40,8 @@ public class DeadLetters {
             .setBody(ByteString.copyFrom(body))
             .setAttempts(attempts)
             .setLastError(lastError)
-            .setFailedAt(
-                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .setFailedAt(ProtoTime.timestamp(now))
             .build();
-    return emitter.sendMessage(
-        Message.of(dead)
-            .addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(connectorId).build()));
+    return emitter.sendMessage(KafkaMessages.keyed(connectorId, dead));
   }
 }

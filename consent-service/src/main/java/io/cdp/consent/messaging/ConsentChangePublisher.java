@@ -1,12 +1,11 @@
 package io.cdp.consent.messaging;
 
+import io.cdp.common.messaging.KafkaMessages;
 import io.cdp.contracts.consent.v1.ConsentChange;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * Writes consent states to the compacted {@code cdp.consent.changes}, keyed by subject so that
@@ -22,11 +21,6 @@ public class ConsentChangePublisher {
   }
 
   public Uni<Void> publish(ConsentChange change) {
-    return emitter.sendMessage(
-        Message.of(change)
-            .addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder()
-                    .withKey(change.getSubject())
-                    .build()));
+    return emitter.sendMessage(KafkaMessages.keyed(change.getSubject(), change));
   }
 }

@@ -6,6 +6,7 @@ import io.cdp.consent.ConsentPolicy.InvalidConsentException;
 import io.cdp.consent.Consents;
 import io.cdp.consent.Subject;
 import io.cdp.consent.Subject.InvalidIdentifierException;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.consent.v1.ConsentChange;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -77,8 +78,7 @@ public class ConsentResource {
       return new ConsentView(subject.key(), policy.effective(Map.of()), Map.of(), null);
     }
     Map<String, Boolean> explicit = state.getPurposesMap();
-    Instant updatedAt =
-        Instant.ofEpochSecond(state.getUpdatedAt().getSeconds(), state.getUpdatedAt().getNanos());
+    Instant updatedAt = ProtoTime.instant(state.getUpdatedAt());
     return new ConsentView(
         subject.key(), policy.effective(explicit), new TreeMap<>(explicit), updatedAt);
   }

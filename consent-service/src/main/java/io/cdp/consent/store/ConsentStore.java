@@ -1,7 +1,7 @@
 package io.cdp.consent.store;
 
-import com.google.protobuf.Timestamp;
 import io.cdp.consent.Subject;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.consent.v1.ConsentChange;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -84,10 +84,7 @@ public class ConsentStore {
         .setSubject(state.subject)
         .putAllPurposes(state.purposes)
         .setSource(source)
-        .setUpdatedAt(
-            Timestamp.newBuilder()
-                .setSeconds(state.updatedAt.getEpochSecond())
-                .setNanos(state.updatedAt.getNano()))
+        .setUpdatedAt(ProtoTime.timestamp(state.updatedAt))
         .setVersion(state.version)
         .build();
   }

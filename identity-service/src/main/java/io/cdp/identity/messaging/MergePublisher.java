@@ -1,12 +1,11 @@
 package io.cdp.identity.messaging;
 
+import io.cdp.common.messaging.KafkaMessages;
 import io.cdp.contracts.identity.v1.IdentityMerge;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * Writes merges to {@code cdp.identity.merges}, keyed by the surviving profile id so that they stay
@@ -22,11 +21,6 @@ public class MergePublisher {
   }
 
   public Uni<Void> publish(IdentityMerge merge) {
-    return emitter.sendMessage(
-        Message.of(merge)
-            .addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder()
-                    .withKey(merge.getSurvivingProfileId())
-                    .build()));
+    return emitter.sendMessage(KafkaMessages.keyed(merge.getSurvivingProfileId(), merge));
   }
 }

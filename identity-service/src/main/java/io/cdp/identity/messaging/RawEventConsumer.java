@@ -3,6 +3,8 @@ package io.cdp.identity.messaging;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
+import io.cdp.common.messaging.KafkaMessages;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
 import io.cdp.identity.IdentifierRef;
@@ -13,7 +15,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Instant;
@@ -84,9 +85,7 @@ public class RawEventConsumer {
                 resolution.identifiers().stream().map(IdentifierRef::toProto).toList())
             .setEvent(event)
             .build();
-    return Message.of(payload)
-        .addMetadata(
-            OutgoingKafkaRecordMetadata.<String>builder().withKey(resolution.profileId()).build());
+    return KafkaMessages.keyed(resolution.profileId(), payload);
   }
 
   private JsonNode payload(RawEvent event) {
@@ -105,6 +104,6 @@ public class RawEventConsumer {
   /** Event time, so that first/last seen do not change when an event is replayed. */
   private static Instant eventTime(RawEvent event) {
     Timestamp t = event.hasTimestamp() ? event.getTimestamp() : event.getReceivedAt();
-    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    return ProtoTime.instant(t);
   }
 }

@@ -1,15 +1,14 @@
 package io.cdp.profile.messaging;
 
+import io.cdp.common.messaging.KafkaMessages;
 import io.cdp.contracts.profile.v1.ProfileChange;
 import io.cdp.contracts.profile.v1.VisitTransition;
 import io.cdp.profile.ProfileSnapshots;
 import io.cdp.profile.ProfileUpdate;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * Writes {@code cdp.profiles.changes}, keyed by profile id so one profile's changes stay in order.
@@ -57,11 +56,6 @@ public class ProfileChangePublisher {
   }
 
   private Uni<Void> send(ProfileChange change) {
-    return emitter.sendMessage(
-        Message.of(change)
-            .addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder()
-                    .withKey(change.getProfileId())
-                    .build()));
+    return emitter.sendMessage(KafkaMessages.keyed(change.getProfileId(), change));
   }
 }

@@ -2,7 +2,7 @@ package io.cdp.profile.messaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.Timestamp;
+import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
 import io.cdp.profile.Enrichments;
@@ -123,8 +123,8 @@ public class ResolvedEventConsumer {
             .toList();
     Instant timestamp =
         raw.hasTimestamp()
-            ? instant(raw.getTimestamp())
-            : raw.hasReceivedAt() ? instant(raw.getReceivedAt()) : Instant.now();
+            ? ProtoTime.instant(raw.getTimestamp())
+            : raw.hasReceivedAt() ? ProtoTime.instant(raw.getReceivedAt()) : Instant.now();
     return new ProfileEvent(
         resolved.getProfileId(),
         raw.getMessageId(),
@@ -145,9 +145,5 @@ public class ResolvedEventConsumer {
       LOG.warnf("Event %s has an unreadable payload: %s", raw.getMessageId(), e.getMessage());
     }
     return json.createObjectNode();
-  }
-
-  private static Instant instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
   }
 }
