@@ -55,10 +55,27 @@ public final class KafkaProbe {
   }
 
   /**
-   * Reads {@code topic} from the beginning until a record matches, failing after {@code timeout}.
+   * Reads {@code topic} from the beginning until a record's value matches, failing after {@code
+   * timeout}. Tombstones are skipped.
    */
   public <T> ConsumerRecord<String, T> await(
       String topic, Deserializer<T> deserializer, Predicate<T> match, Duration timeout) {
+    return awaitRecord(
+        topic,
+        deserializer,
+        record -> record.value() != null && match.test(record.value()),
+        timeout);
+  }
+
+  /**
+   * Reads {@code topic} from the beginning until a record (key, value or tombstone) matches,
+   * failing after {@code timeout}.
+   */
+  public <T> ConsumerRecord<String, T> awaitRecord(
+      String topic,
+      Deserializer<T> deserializer,
+      Predicate<ConsumerRecord<String, T>> match,
+      Duration timeout) {
     Map<String, Object> config =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -72,7 +89,7 @@ public final class KafkaProbe {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
         for (ConsumerRecord<String, T> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.value() != null && match.test(record.value())) {
+          if (match.test(record)) {
             return record;
           }
         }

@@ -11,8 +11,11 @@ import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,19 +80,8 @@ final class Stack {
    * key, hence a partition, so once the marker is read every earlier record has been too.
    */
   static List<RawEvent> readAllBefore(String messageId, String marker) {
-    Map<String, Object> config =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            LocalStackResource.kafkaBootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "test-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest");
     List<RawEvent> found = new ArrayList<>();
-    try (var consumer =
-        new KafkaConsumer<>(
-            config, new StringDeserializer(), new Deserializers.RawEventDeserializer())) {
-      consumer.subscribe(List.of(Topics.EVENTS_RAW));
+    try (var consumer = rawConsumer()) {
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (System.nanoTime() < deadline) {
         for (ConsumerRecord<String, RawEvent> record : consumer.poll(Duration.ofMillis(200))) {
@@ -103,5 +95,43 @@ final class Stack {
       }
     }
     throw new AssertionError("The marker " + marker + " never reached " + Topics.EVENTS_RAW);
+  }
+
+  /** Reads cdp.events.raw from the beginning until every event of {@code messageIds} appeared. */
+  static Map<String, RawEvent> readRaw(Set<String> messageIds) {
+    Map<String, RawEvent> found = new HashMap<>();
+    try (var consumer = rawConsumer()) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, RawEvent> record : consumer.poll(Duration.ofMillis(200))) {
+          if (messageIds.contains(record.value().getMessageId())) {
+            found.put(record.value().getMessageId(), record.value());
+          }
+        }
+        if (found.keySet().containsAll(messageIds)) {
+          return found;
+        }
+      }
+    }
+    Set<String> missing = new TreeSet<>(messageIds);
+    missing.removeAll(found.keySet());
+    throw new AssertionError("Never reached " + Topics.EVENTS_RAW + ": " + missing);
+  }
+
+  /** A consumer of cdp.events.raw in a new group, reading from the beginning. */
+  private static KafkaConsumer<String, RawEvent> rawConsumer() {
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            LocalStackResource.kafkaBootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "test-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest");
+    var consumer =
+        new KafkaConsumer<>(
+            config, new StringDeserializer(), new Deserializers.RawEventDeserializer());
+    consumer.subscribe(List.of(Topics.EVENTS_RAW));
+    return consumer;
   }
 }

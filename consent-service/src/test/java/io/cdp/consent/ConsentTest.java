@@ -23,6 +23,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -142,6 +143,22 @@ class ConsentTest {
     assertEquals(false, check(CheckRequest.newBuilder().setProfileId(profileId)));
     put("profile:" + profileId, Map.of("advertising", true)).statusCode(200);
     assertEquals(true, check(CheckRequest.newBuilder().setProfileId(profileId)));
+  }
+
+  @Test
+  void aCheckByProfileSeesConsentGivenUnderAnyOfThePersonsIdentifiersLatestFirst() {
+    String profileId = UUID.randomUUID().toString();
+    String email = "email:" + profileId + "@example.com";
+    String userId = "user_id:" + profileId;
+    IdentityDouble.person(profileId, List.of(email, userId));
+
+    put(email, Map.of("advertising", true)).statusCode(200);
+    assertEquals(true, check(CheckRequest.newBuilder().setProfileId(profileId)));
+    assertEquals(true, check(identifier(userId)));
+
+    put(userId, Map.of("advertising", false)).statusCode(200);
+    assertEquals(false, check(CheckRequest.newBuilder().setProfileId(profileId)));
+    assertEquals(false, check(identifier(email)));
   }
 
   @Test

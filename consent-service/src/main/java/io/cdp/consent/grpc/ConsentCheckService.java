@@ -10,22 +10,24 @@ import io.cdp.contracts.consent.v1.Consent;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
-import java.util.Map;
 
 /**
- * {@code Consent.Check}: whether a subject allows each purpose now. Reads the same state the API
- * just wrote (cache, then PostgreSQL, then the defaults), so a withdrawal counts from the very next
- * check.
+ * {@code Consent.Check}: whether a person allows each purpose now. The subject is widened to the
+ * person (the identity service's Lookup): consent given under an email counts for a check by
+ * profile id, and the latest choice per purpose wins. Reads the same state the API just wrote
+ * (cache, then PostgreSQL, then the defaults), so a withdrawal counts from the very next check.
  */
 @GrpcService
 public class ConsentCheckService implements Consent {
 
   private final Consents consents;
   private final ConsentPolicy policy;
+  private final IdentityDirectory directory;
 
-  public ConsentCheckService(Consents consents, ConsentPolicy policy) {
+  public ConsentCheckService(Consents consents, ConsentPolicy policy, IdentityDirectory directory) {
     this.consents = consents;
     this.policy = policy;
+    this.directory = directory;
   }
 
   @Override
@@ -44,14 +46,19 @@ public class ConsentCheckService implements Consent {
       return Uni.createFrom()
           .failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
     }
-    return consents
-        .current(subject)
+    return directory
+        .person(subject)
+        .onFailure()
+        .transform(
+            e ->
+                Status.UNAVAILABLE
+                    .withDescription("Cannot tell whose consent to check: " + e.getMessage())
+                    .asRuntimeException())
+        .chain(person -> consents.explicitOf(person.subjects()))
         .map(
-            state -> {
-              Map<String, Boolean> explicit = state == null ? Map.of() : state.getPurposesMap();
-              return CheckResponse.newBuilder()
-                  .putAllAllowed(policy.allowed(explicit, request.getPurposesList()))
-                  .build();
-            });
+            explicit ->
+                CheckResponse.newBuilder()
+                    .putAllAllowed(policy.allowed(explicit, request.getPurposesList()))
+                    .build());
   }
 }

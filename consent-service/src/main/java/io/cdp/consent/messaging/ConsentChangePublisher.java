@@ -1,9 +1,9 @@
 package io.cdp.consent.messaging;
 
-import io.cdp.common.messaging.KafkaMessages;
 import io.cdp.contracts.consent.v1.ConsentChange;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
@@ -14,13 +14,19 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 @ApplicationScoped
 public class ConsentChangePublisher {
 
-  private final MutinyEmitter<ConsentChange> emitter;
+  private final MutinyEmitter<Record<String, ConsentChange>> emitter;
 
-  public ConsentChangePublisher(@Channel("consent-changes") MutinyEmitter<ConsentChange> emitter) {
+  public ConsentChangePublisher(
+      @Channel("consent-changes") MutinyEmitter<Record<String, ConsentChange>> emitter) {
     this.emitter = emitter;
   }
 
   public Uni<Void> publish(ConsentChange change) {
-    return emitter.sendMessage(KafkaMessages.keyed(change.getSubject(), change));
+    return emitter.send(Record.of(change.getSubject(), change));
+  }
+
+  /** A tombstone: compaction then drops every state the subject ever had. */
+  public Uni<Void> erase(String subject) {
+    return emitter.send(Record.of(subject, null));
   }
 }

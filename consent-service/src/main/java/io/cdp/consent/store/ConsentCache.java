@@ -39,6 +39,11 @@ public class ConsentCache {
     return VertxContexts.onCallerContext(() -> offerAsync(state)).replaceWithVoid();
   }
 
+  /** Forgets a subject. */
+  public Uni<Void> remove(String subject) {
+    return VertxContexts.onCallerContext(() -> cache.removeAsync(subject)).replaceWithVoid();
+  }
+
   private CompletionStage<Void> offerAsync(ConsentChange state) {
     String subject = state.getSubject();
     byte[] bytes = state.toByteArray();

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,6 +66,14 @@ public class ConsentStore {
   public Uni<ConsentChange> find(Subject subject) {
     return CurrentConsent.<CurrentConsent>findById(subject.key())
         .map(state -> state == null || state.updatedAt == null ? null : toChange(state, ""));
+  }
+
+  /** Deletes the history and state of {@code subjects}. Runs inside the caller's transaction. */
+  public Uni<Void> erase(Collection<Subject> subjects) {
+    List<String> keys = subjects.stream().map(Subject::key).toList();
+    return ConsentRecord.delete("subject in ?1", keys)
+        .chain(() -> CurrentConsent.delete("subject in ?1", keys))
+        .replaceWithVoid();
   }
 
   private static ConsentRecord record(

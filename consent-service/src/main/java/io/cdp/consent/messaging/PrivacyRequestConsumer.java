@@ -1,0 +1,84 @@
+package io.cdp.consent.messaging;
+
+import io.cdp.common.messaging.PrivacyAcks;
+import io.cdp.consent.Subject;
+import io.cdp.consent.store.ConsentCache;
+import io.cdp.consent.store.ConsentStore;
+import io.cdp.contracts.consent.v1.PrivacyAck;
+import io.cdp.contracts.consent.v1.PrivacyRequest;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * This service's part of an erasure: the consent history and state of the person's profile and of
+ * every identifier, in PostgreSQL, in the cache and (by tombstones) on {@code cdp.consent.changes}.
+ * Repeating it is harmless. The request is acknowledged on {@code cdp.privacy.acks} either way.
+ */
+@ApplicationScoped
+public class PrivacyRequestConsumer {
+
+  private static final Logger LOG = Logger.getLogger(PrivacyRequestConsumer.class);
+  static final String SERVICE = "consent-service";
+
+  private final ConsentStore store;
+  private final ConsentCache cache;
+  private final ConsentChangePublisher changes;
+  private final MutinyEmitter<PrivacyAck> acks;
+
+  public PrivacyRequestConsumer(
+      ConsentStore store,
+      ConsentCache cache,
+      ConsentChangePublisher changes,
+      @Channel("privacy-acks-out") MutinyEmitter<PrivacyAck> acks) {
+    this.store = store;
+    this.cache = cache;
+    this.changes = changes;
+    this.acks = acks;
+  }
+
+  @Incoming("privacy-requests")
+  public Uni<Void> consume(PrivacyRequest request) {
+    Set<Subject> subjects;
+    try {
+      subjects = subjects(request);
+    } catch (IllegalArgumentException e) {
+      return acks.sendMessage(PrivacyAcks.failed(request, SERVICE, e));
+    }
+    return Panache.withTransaction(() -> store.erase(subjects))
+        .chain(
+            () ->
+                Multi.createFrom()
+                    .iterable(subjects)
+                    .onItem()
+                    .transformToUniAndConcatenate(
+                        subject ->
+                            cache.remove(subject.key()).call(() -> changes.erase(subject.key())))
+                    .collect()
+                    .last())
+        .chain(() -> acks.sendMessage(PrivacyAcks.done(request, SERVICE)))
+        .onFailure()
+        .recoverWithUni(
+            e -> {
+              LOG.errorf(e, "Erasure %s failed here", request.getRequestId());
+              return acks.sendMessage(PrivacyAcks.failed(request, SERVICE, e));
+            });
+  }
+
+  private static Set<Subject> subjects(PrivacyRequest request) {
+    Set<Subject> subjects = new LinkedHashSet<>();
+    if (!request.getProfileId().isEmpty()) {
+      subjects.add(Subject.ofProfile(request.getProfileId()));
+    }
+    subjects.add(Subject.parse(request.getIdentifier()));
+    request.getIdentifiersList().forEach(id -> subjects.add(Subject.parse(id)));
+    return subjects;
+  }
+}
