@@ -12,6 +12,10 @@ import io.cdp.contracts.kafka.Deserializers;
 import io.cdp.contracts.profile.v1.ProfileChange;
 import io.cdp.localstack.KafkaProbe;
 import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,20 +66,63 @@ final class ProfileTestSupport {
       if (last.statusCode() == 200 && done.test(last)) {
         return last;
       }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+      pause();
     }
     throw new AssertionError(
         "Profile " + identifier + " not as expected within " + WAIT + "; last: " + last.asString());
   }
 
+  /** Polls PostgreSQL until the profile's row has {@code version}. */
+  static void awaitStoredVersion(Pool database, String profileId, long version) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    Long stored = null;
+    while (System.nanoTime() < deadline) {
+      stored = storedVersion(database, profileId);
+      if (stored != null && stored == version) {
+        return;
+      }
+      pause();
+    }
+    throw new AssertionError(
+        "Row of " + profileId + " not at version " + version + " within " + WAIT + ": " + stored);
+  }
+
+  /** The version of the profile's row in PostgreSQL; null if there is no row. */
+  static Long storedVersion(Pool database, String profileId) {
+    RowSet<Row> rows =
+        database
+            .preparedQuery("SELECT version FROM profile.profiles WHERE id = $1")
+            .execute(Tuple.of(profileId))
+            .await()
+            .atMost(WAIT);
+    return rows.size() == 0 ? null : rows.iterator().next().getLong(0);
+  }
+
+  /** How many identifier index rows in PostgreSQL point at the profile. */
+  static long storedIdentifiers(Pool database, String profileId) {
+    return database
+        .preparedQuery("SELECT count(*) FROM profile.profile_identifiers WHERE profile_id = $1")
+        .execute(Tuple.of(profileId))
+        .await()
+        .atMost(WAIT)
+        .iterator()
+        .next()
+        .getLong(0);
+  }
+
   static ConsumerRecord<String, ProfileChange> awaitChange(Predicate<ProfileChange> match) {
     return KafkaProbe.ofTestStack()
         .await(Topics.PROFILES_CHANGES, new Deserializers.ProfileChangeDeserializer(), match, WAIT);
+  }
+
+  /** The pause between two polls. */
+  static void pause() {
+    try {
+      Thread.sleep(200);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   private ProfileTestSupport() {}

@@ -1,7 +1,9 @@
 package io.cdp.profile.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /** Settings of the live profile. */
 @ConfigMapping(prefix = "cdp.profile")
@@ -14,4 +16,27 @@ public interface ProfileConfig {
    */
   @WithDefault("200")
   int rememberedMessageIds();
+
+  /**
+   * The most a profile's traits, attributes, badges and identifiers may take as JSON; an event that
+   * would grow it further is clipped ({@link io.cdp.profile.ProfileLimits}).
+   */
+  @WithDefault("400K")
+  MemorySize maxSize();
+
+  /** The most attribute definitions there may be; each one is evaluated on every event. */
+  @WithDefault("500")
+  int maxAttributes();
+
+  /** A profile not updated for this long is deleted. */
+  @WithDefault("400D")
+  Duration retention();
+
+  /** How often profiles past their retention are looked for. */
+  @WithDefault("1h")
+  Duration retentionScanInterval();
+
+  /** The most profiles one retention step deletes; a scan repeats steps until none is left. */
+  @WithDefault("1000")
+  int retentionScanBatch();
 }

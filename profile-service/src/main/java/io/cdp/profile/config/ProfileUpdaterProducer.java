@@ -1,6 +1,7 @@
 package io.cdp.profile.config;
 
 import io.cdp.profile.EnrichmentRules;
+import io.cdp.profile.ProfileLimits;
 import io.cdp.profile.ProfileMerger;
 import io.cdp.profile.ProfileUpdater;
 import jakarta.enterprise.inject.Produces;
@@ -20,6 +21,12 @@ public class ProfileUpdaterProducer {
   @Singleton
   ProfileMerger profileMerger(ProfileConfig profile) {
     return new ProfileMerger(profile.rememberedMessageIds(), Clock.systemUTC());
+  }
+
+  @Produces
+  @Singleton
+  ProfileLimits profileLimits(ProfileConfig profile) {
+    return new ProfileLimits(profile.maxSize().asLongValue());
   }
 
   @Produces

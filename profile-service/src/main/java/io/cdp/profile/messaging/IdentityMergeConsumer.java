@@ -6,7 +6,9 @@ import io.cdp.profile.LiveProfile;
 import io.cdp.profile.ProfileMerger;
 import io.cdp.profile.ProfileUpdate;
 import io.cdp.profile.store.AttributeCatalog;
+import io.cdp.profile.store.ProfileRows;
 import io.cdp.profile.store.ProfileStore;
+import io.cdp.profile.store.RowBatch;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -17,14 +19,16 @@ import org.jboss.logging.Logger;
 
 /**
  * Applies {@code cdp.identity.merges}: folds each merged profile into the survivor ({@link
- * ProfileMerger}), points the merged identifiers at the survivor, deletes the merged profiles
- * (remembering where they went, so their late events land on the survivor), then publishes the
- * survivor's change and a {@code deleted} change per merged profile.
+ * ProfileMerger}), points the merged identifiers at the survivor, saves the survivor and the merge
+ * pointers to PostgreSQL, deletes the merged profiles from the caches (remembering where they went,
+ * so their late events land on the survivor), then publishes the survivor's change and a {@code
+ * deleted} change per merged profile. The merge is acknowledged after all of that.
  *
  * <p>Idempotency: the survivor remembers the merge id with its messageIds; a redelivered merge
- * folds nothing again and only finishes what a crash may have left: deleting merged profiles still
- * present and announcing them deleted. The survivor write is conditional on the version read, like
- * every profile write, and retried on the newer profile when an event got there first.
+ * folds nothing again and only finishes what a crash may have left: saving, deleting merged
+ * profiles still present and announcing them deleted. The survivor write is conditional on the
+ * version read, like every profile write, and retried on the newer profile when an event got there
+ * first.
  */
 @ApplicationScoped
 public class IdentityMergeConsumer {
@@ -36,16 +40,19 @@ public class IdentityMergeConsumer {
   private final ProfileMerger merger;
   private final AttributeCatalog catalog;
   private final ProfileChangePublisher publisher;
+  private final ProfileRows rows;
 
   public IdentityMergeConsumer(
       ProfileStore store,
       ProfileMerger merger,
       AttributeCatalog catalog,
-      ProfileChangePublisher publisher) {
+      ProfileChangePublisher publisher,
+      ProfileRows rows) {
     this.store = store;
     this.merger = merger;
     this.catalog = catalog;
     this.publisher = publisher;
+    this.rows = rows;
   }
 
   @Incoming("identity-merges")
@@ -90,7 +97,8 @@ public class IdentityMergeConsumer {
                         merged -> {
                           if (ProfileMerger.applied(survivor.profile(), mergeId)
                               || merged.isEmpty()) {
-                            return finish(mergeId, survivorId, mergedIds, merged);
+                            return finish(
+                                mergeId, survivor.profile(), survivorId, mergedIds, merged);
                           }
                           ProfileUpdate update =
                               merger.fold(
@@ -103,7 +111,13 @@ public class IdentityMergeConsumer {
                                       return publisher
                                           .publish(update, mergeId)
                                           .chain(
-                                              () -> finish(mergeId, survivorId, mergedIds, merged));
+                                              () ->
+                                                  finish(
+                                                      mergeId,
+                                                      update.profile(),
+                                                      survivorId,
+                                                      mergedIds,
+                                                      merged));
                                     }
                                     if (attempts <= 1) {
                                       return Uni.createFrom()
@@ -117,15 +131,31 @@ public class IdentityMergeConsumer {
                         }));
   }
 
-  /** Deletes the merged profiles that still exist and announces them deleted. */
+  /**
+   * Saves the survivor ({@code null} if it has no profile) and the merge pointers, then deletes the
+   * merged profiles from the caches and announces those that still existed deleted. Saved first, so
+   * that a read in between cannot bring a merged profile back from its row.
+   */
   private Uni<Void> finish(
-      String mergeId, String survivorId, List<String> mergedIds, List<LiveProfile> present) {
-    return Multi.createFrom()
-        .iterable(mergedIds)
-        .onItem()
-        .transformToUniAndConcatenate(id -> store.deleteMerged(id, survivorId))
-        .collect()
-        .last()
+      String mergeId,
+      LiveProfile survivor,
+      String survivorId,
+      List<String> mergedIds,
+      List<LiveProfile> present) {
+    RowBatch changed = new RowBatch();
+    if (survivor != null) {
+      changed.profile(survivor);
+    }
+    mergedIds.forEach(id -> changed.merged(id, survivorId));
+    return rows.save(changed)
+        .chain(
+            () ->
+                Multi.createFrom()
+                    .iterable(mergedIds)
+                    .onItem()
+                    .transformToUniAndConcatenate(id -> store.deleteMerged(id, survivorId))
+                    .onItem()
+                    .ignoreAsUni())
         .chain(
             () ->
                 Multi.createFrom()
@@ -135,8 +165,7 @@ public class IdentityMergeConsumer {
                         profile ->
                             publisher.publishDeleted(
                                 profile.profileId(), profile.version(), mergeId))
-                    .collect()
-                    .last())
-        .replaceWithVoid();
+                    .onItem()
+                    .ignoreAsUni());
   }
 }

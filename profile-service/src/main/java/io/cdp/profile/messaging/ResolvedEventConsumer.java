@@ -7,11 +7,17 @@ import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
 import io.cdp.profile.Enrichments;
 import io.cdp.profile.ProfileEvent;
+import io.cdp.profile.ProfileLimits;
 import io.cdp.profile.ProfileUpdate;
 import io.cdp.profile.ProfileUpdater;
 import io.cdp.profile.store.AttributeCatalog;
+import io.cdp.profile.store.ProfileRows;
 import io.cdp.profile.store.ProfileStore;
+import io.cdp.profile.store.RowBatch;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -27,11 +33,19 @@ import org.jboss.logging.Logger;
  * consumer and the visit scan also write profiles, so every write is conditional on the version
  * read ({@link ProfileStore#write}) and retried on the newer profile when it loses.
  *
+ * <p>Records arrive in batches (one Kafka poll). Each event is written to the cache and its change
+ * published in turn; then every profile the batch changed is saved to PostgreSQL in one statement
+ * ({@link ProfileRows#save}) and only then is the batch acknowledged, so the offsets committed
+ * never run ahead of what PostgreSQL holds.
+ *
  * <p>Idempotency: each profile stores the messageIds it applied last ({@code
  * cdp.profile.remembered-message-ids}); a redelivered event is recognised by {@link ProfileUpdater}
- * and changes nothing: no cache write, no version bump, no change published. The offset is
- * committed only after the cache write and the change's publication were acknowledged, so a crash
- * in between redelivers the event rather than losing it.
+ * and changes nothing: no cache write, no version bump, no change published. A crash before the
+ * batch is saved redelivers it: events the cache kept are recognised, events it lost (a cleared
+ * cache reads the profile back from PostgreSQL, without them) are applied again.
+ *
+ * <p>An event that would take a profile over its size bound is clipped ({@link ProfileLimits}) and
+ * counted in {@code cdp_profile_clipped_total}.
  *
  * <p>An event for a profile that was merged away (resolved before the merge) is applied to the
  * profile it was merged into.
@@ -48,6 +62,9 @@ public class ResolvedEventConsumer {
   private final ProfileUpdater updater;
   private final AttributeCatalog catalog;
   private final ProfileChangePublisher publisher;
+  private final ProfileRows rows;
+  private final ProfileLimits limits;
+  private final Counter clipped;
   private final ObjectMapper json;
 
   public ResolvedEventConsumer(
@@ -55,28 +72,55 @@ public class ResolvedEventConsumer {
       ProfileUpdater updater,
       AttributeCatalog catalog,
       ProfileChangePublisher publisher,
+      ProfileRows rows,
+      ProfileLimits limits,
+      MeterRegistry metrics,
       ObjectMapper json) {
     this.store = store;
     this.updater = updater;
     this.catalog = catalog;
     this.publisher = publisher;
+    this.rows = rows;
+    this.limits = limits;
+    this.clipped =
+        Counter.builder("cdp.profile.clipped")
+            .description("Events whose changes were not applied: the profile hit its size bound")
+            .register(metrics);
     this.json = json;
   }
 
   @Incoming("events-resolved")
   @WithSpan
-  public Uni<Void> consume(ResolvedEvent resolved) {
+  public Uni<Void> consume(List<ResolvedEvent> batch) {
+    RowBatch changed = new RowBatch();
+    return catalog
+        .current()
+        .chain(
+            enrichments ->
+                Multi.createFrom()
+                    .iterable(batch)
+                    .onItem()
+                    .transformToUniAndConcatenate(resolved -> apply(resolved, enrichments, changed))
+                    .onItem()
+                    .ignoreAsUni())
+        .chain(() -> rows.save(changed));
+  }
+
+  private Uni<Void> apply(ResolvedEvent resolved, Enrichments enrichments, RowBatch changed) {
     if (resolved.getProfileId().isEmpty()) {
       // Nothing to attach it to; retrying would not help, so it is skipped, not failed.
       LOG.warnf("Resolved event %s has no profile id; skipped", resolved.getEvent().getMessageId());
       return Uni.createFrom().voidItem();
     }
-    ProfileEvent event = toEvent(resolved);
-    return catalog.current().chain(enrichments -> apply(event, enrichments, MAX_ATTEMPTS, true));
+    return apply(toEvent(resolved), enrichments, changed, MAX_ATTEMPTS, true);
   }
 
   private Uni<Void> apply(
-      ProfileEvent event, Enrichments enrichments, int attempts, boolean followMerges) {
+      ProfileEvent event,
+      Enrichments enrichments,
+      RowBatch changed,
+      int attempts,
+      boolean followMerges) {
     return store
         .read(event.profileId())
         .chain(
@@ -89,20 +133,31 @@ public class ResolvedEventConsumer {
                             apply(
                                 survivor.map(event::withProfileId).orElse(event),
                                 enrichments,
+                                changed,
                                 attempts,
                                 false));
               }
-              Optional<ProfileUpdate> update = updater.apply(current.profile(), event, enrichments);
-              if (update.isEmpty()) {
+              Optional<ProfileUpdate> applied =
+                  updater.apply(current.profile(), event, enrichments);
+              if (applied.isEmpty()) {
                 LOG.debugf("Event %s already applied; ignored", event.messageId());
                 return Uni.createFrom().voidItem();
               }
+              Optional<ProfileUpdate> clip = limits.clip(current.profile(), applied.get());
+              ProfileUpdate update = clip.orElse(applied.get());
               return store
-                  .write(update.get(), current)
+                  .write(update, current)
                   .chain(
                       written -> {
                         if (written) {
-                          return publisher.publish(update.get(), event.messageId());
+                          if (clip.isPresent()) {
+                            clipped.increment();
+                            LOG.warnf(
+                                "Event %s clipped: profile %s is at its size bound",
+                                event.messageId(), event.profileId());
+                          }
+                          changed.profile(update.profile());
+                          return publisher.publish(update, event.messageId());
                         }
                         if (attempts <= 1) {
                           return Uni.createFrom()
@@ -110,7 +165,7 @@ public class ResolvedEventConsumer {
                                   new IllegalStateException(
                                       "Profile " + event.profileId() + " kept changing"));
                         }
-                        return apply(event, enrichments, attempts - 1, false);
+                        return apply(event, enrichments, changed, attempts - 1, false);
                       });
             });
   }

@@ -4,8 +4,10 @@ import io.cdp.profile.Enrichments;
 import io.cdp.profile.ProfileUpdater;
 import io.cdp.profile.config.VisitConfig;
 import io.cdp.profile.store.AttributeCatalog;
+import io.cdp.profile.store.ProfileRows;
 import io.cdp.profile.store.ProfileStore;
 import io.cdp.profile.store.ProfileStore.OpenVisit;
+import io.cdp.profile.store.RowBatch;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
@@ -19,7 +21,8 @@ import org.jboss.logging.Logger;
  * Ends visits that have been idle longer than {@code cdp.visit.timeout} without waiting for a next
  * event: every {@code cdp.visit.scan-interval} it reads the open-visit index (never the profiles),
  * fires the {@code visit ended} rules, marks the visit ended and publishes a change with {@code
- * VISIT_ENDED} (cause {@code visit_timeout}), so audiences can change on time alone.
+ * VISIT_ENDED} (cause {@code visit_timeout}), so audiences can change on time alone. The profiles a
+ * scan changed are saved to PostgreSQL together at its end.
  *
  * <p>What makes a repeat harmless: the decision is taken on the profile, not on the index: a visit
  * already ended, or refreshed by an event since, is left alone. The write is conditional on the
@@ -38,18 +41,21 @@ public class VisitEndScan {
   private final AttributeCatalog catalog;
   private final ProfileChangePublisher publisher;
   private final VisitConfig config;
+  private final ProfileRows rows;
 
   public VisitEndScan(
       ProfileStore store,
       ProfileUpdater updater,
       AttributeCatalog catalog,
       ProfileChangePublisher publisher,
-      VisitConfig config) {
+      VisitConfig config,
+      ProfileRows rows) {
     this.store = store;
     this.updater = updater;
     this.catalog = catalog;
     this.publisher = publisher;
     this.config = config;
+    this.rows = rows;
   }
 
   /** Runs on a worker thread: the index walk blocks. */
@@ -69,17 +75,24 @@ public class VisitEndScan {
       LOG.warnf("Visit scan postponed, attribute definitions unavailable: %s", e.getMessage());
       return;
     }
+    RowBatch changed = new RowBatch();
     for (OpenVisit visit : idle) {
       try {
-        end(visit, enrichments, now).await().atMost(STEP_TIMEOUT);
+        end(visit, enrichments, now, changed).await().atMost(STEP_TIMEOUT);
       } catch (RuntimeException e) {
         LOG.warnf(
             "Visit of %s not ended, next scan retries: %s", visit.profileId(), e.getMessage());
       }
     }
+    try {
+      rows.save(changed).await().indefinitely();
+    } catch (RuntimeException e) {
+      // The cache has the ended visits; the profiles' next save or a later scan stores them.
+      LOG.warnf("Ended visits not saved to PostgreSQL: %s", e.getMessage());
+    }
   }
 
-  private Uni<Void> end(OpenVisit visit, Enrichments enrichments, Instant now) {
+  private Uni<Void> end(OpenVisit visit, Enrichments enrichments, Instant now, RowBatch changed) {
     return store
         .read(visit.profileId())
         .chain(
@@ -100,6 +113,7 @@ public class VisitEndScan {
                                       written
                                           ? publisher
                                               .publish(update, CAUSE)
+                                              .invoke(() -> changed.profile(update.profile()))
                                               .chain(() -> store.forgetVisit(visit))
                                           : Uni.createFrom().voidItem()))
                   // Not idle after all: the index entry was behind the profile.

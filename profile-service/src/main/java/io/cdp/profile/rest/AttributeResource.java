@@ -6,6 +6,7 @@ import io.cdp.profile.AttributeSpec;
 import io.cdp.profile.EnrichmentRules;
 import io.cdp.profile.EnrichmentRules.InvalidDefinitionException;
 import io.cdp.profile.Enrichments;
+import io.cdp.profile.config.ProfileConfig;
 import io.cdp.profile.store.AttributeCatalog;
 import io.cdp.profile.store.StoredAttribute;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -43,10 +44,12 @@ public class AttributeResource {
 
   private final EnrichmentRules rules;
   private final AttributeCatalog catalog;
+  private final int maxAttributes;
 
-  public AttributeResource(EnrichmentRules rules, AttributeCatalog catalog) {
+  public AttributeResource(EnrichmentRules rules, AttributeCatalog catalog, ProfileConfig config) {
     this.rules = rules;
     this.catalog = catalog;
+    this.maxAttributes = config.maxAttributes();
   }
 
   @POST
@@ -61,6 +64,20 @@ public class AttributeResource {
                           if (existing != null) {
                             throw new ApiException(
                                 409, "conflict", "Attribute " + name + " already exists", "name");
+                          }
+                          return StoredAttribute.count();
+                        })
+                    .chain(
+                        count -> {
+                          // Every definition is evaluated on every event: the bound keeps that
+                          // cost known. Two creations racing may pass it by one.
+                          if (count >= maxAttributes) {
+                            throw ApiException.invalid(
+                                "too_many_attributes",
+                                "At most "
+                                    + maxAttributes
+                                    + " attributes can be defined; delete one first",
+                                null);
                           }
                           StoredAttribute stored = new StoredAttribute();
                           catalog.write(compiled.definition(), stored);

@@ -7,6 +7,7 @@ import io.cdp.profile.LiveProfile;
 import io.cdp.profile.ProfileUpdate;
 import io.cdp.profile.Visit;
 import io.quarkus.infinispan.client.Remote;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -16,6 +17,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.infinispan.client.hotrod.Flag;
 import org.infinispan.client.hotrod.MetadataValue;
@@ -27,6 +31,12 @@ import org.infinispan.commons.util.CloseableIterator;
  * profile-identifiers} (type:value to profile id, so a profile is found by any identifier), {@code
  * profile-merges} (merged profile id to the profile it was folded into) and {@code open-visits}
  * (profile id to its visit's last event time, epoch microseconds: the visit scan reads only these).
+ *
+ * <p>The caches hold nothing of their own: PostgreSQL ({@link ProfileRows}) is the system of
+ * record, written behind the caches in batches by the consumers. A miss reads through: a profile,
+ * an identifier or a merge pointer not in its cache is read from PostgreSQL and put back, so a
+ * cleared cache or a restart with an empty Infinispan answers as before. A profile read back this
+ * way is put back in the open-visit index too, if its visit is open.
  *
  * <p>Three writers can touch one profile: the event consumer, the merge consumer and the visit
  * scan. Each reads a profile with its Hot Rod version and writes it back only if that version is
@@ -53,6 +63,7 @@ public class ProfileStore {
   private final RemoteCache<String, String> identifiers;
   private final RemoteCache<String, String> merges;
   private final RemoteCache<String, Long> openVisits;
+  private final ProfileRows rows;
   private final ObjectMapper json;
 
   public ProfileStore(
@@ -60,31 +71,43 @@ public class ProfileStore {
       @Remote("profile-identifiers") RemoteCache<String, String> identifiers,
       @Remote("profile-merges") RemoteCache<String, String> merges,
       @Remote("open-visits") RemoteCache<String, Long> openVisits,
+      ProfileRows rows,
       ObjectMapper json) {
     this.profiles = profiles;
     this.identifiers = identifiers;
     this.merges = merges;
     this.openVisits = openVisits;
+    this.rows = rows;
     this.json = json;
   }
 
   public Uni<Optional<LiveProfile>> byId(String profileId) {
-    return Uni.createFrom()
-        .completionStage(() -> profiles.getAsync(profileId))
-        .map(stored -> Optional.ofNullable(stored).map(this::toProfile));
+    return read(profileId).map(current -> Optional.ofNullable(current.profile()));
   }
 
   /** {@code identifier} is normalised {@code type:value}. */
   public Uni<Optional<LiveProfile>> byIdentifier(String identifier) {
-    return Uni.createFrom()
-        .completionStage(() -> identifiers.getAsync(identifier))
-        .flatMap(
+    return profileIdOf(identifier)
+        .chain(
             profileId ->
-                profileId == null ? Uni.createFrom().item(Optional.empty()) : byId(profileId));
+                profileId.isEmpty()
+                    ? Uni.createFrom().item(Optional.<LiveProfile>empty())
+                    : byId(profileId.get()));
   }
 
-  /** The profile with its version, for a conditional {@link #write}. */
+  /** The profile id {@code identifier} (normalised {@code type:value}) points at, if any. */
+  public Uni<Optional<String>> profileIdOf(String identifier) {
+    return readThrough(identifiers, identifier, rows::profileIdOf);
+  }
+
+  /** The profile with its version, for a conditional {@link #write}; read through on a miss. */
   public Uni<Current> read(String profileId) {
+    return cached(profileId)
+        .chain(
+            current -> current.exists() ? Uni.createFrom().item(current) : readThrough(profileId));
+  }
+
+  private Uni<Current> cached(String profileId) {
     return Uni.createFrom()
         .completionStage(() -> profiles.getWithMetadataAsync(profileId))
         .map(
@@ -92,6 +115,34 @@ public class ProfileStore {
                 found == null || found.getValue() == null
                     ? Current.ABSENT
                     : new Current(toProfile(found.getValue()), found.getVersion()));
+  }
+
+  /**
+   * Puts the stored profile back in the cache unless a writer got there first, then reads the
+   * cache: a conditional write needs the cache's version.
+   */
+  private Uni<Current> readThrough(String profileId) {
+    return rows.load(profileId)
+        .chain(
+            stored -> {
+              if (stored.isEmpty()) {
+                return Uni.createFrom().item(Current.ABSENT);
+              }
+              LiveProfile profile = stored.get();
+              Visit visit = profile.visit();
+              return Uni.createFrom()
+                  .completionStage(() -> profiles.putIfAbsentAsync(profileId, toStored(profile)))
+                  .call(
+                      () ->
+                          visit == null || visit.ended()
+                              ? Uni.createFrom().voidItem()
+                              : Uni.createFrom()
+                                  .completionStage(
+                                      () ->
+                                          openVisits.putIfAbsentAsync(
+                                              profileId, micros(visit.lastEventAt()))))
+                  .chain(() -> cached(profileId));
+            });
   }
 
   /**
@@ -143,8 +194,9 @@ public class ProfileStore {
   }
 
   /**
-   * Deletes a profile folded into {@code survivorId}, remembering where it went so that its late
-   * events land on the survivor ({@link #mergedInto}).
+   * Deletes a profile folded into {@code survivorId} from the caches, remembering where it went so
+   * that its late events land on the survivor ({@link #mergedInto}). Call it once the merge is
+   * saved ({@link RowBatch#merged}): a read in between would otherwise bring the profile back.
    */
   public Uni<Void> deleteMerged(String profileId, String survivorId) {
     return Uni.createFrom()
@@ -154,20 +206,102 @@ public class ProfileStore {
         .replaceWithVoid();
   }
 
+  /**
+   * Erases profiles: their rows and index entries in PostgreSQL first, then the caches, so that no
+   * read in between brings a profile back from its row. Also removes the entries of {@code
+   * identifierKeys} and of every identifier the cached profiles carry (which may be newer than
+   * their rows), and the pointers of profiles merged into them. Erasing what does not exist does
+   * nothing.
+   */
+  public Uni<Void> erase(Collection<String> profileIds, Collection<String> identifierKeys) {
+    return Multi.createFrom()
+        .iterable(profileIds)
+        .onItem()
+        .transformToUniAndConcatenate(this::cached)
+        .collect()
+        .asList()
+        .chain(
+            cachedProfiles -> {
+              Set<String> keys = new TreeSet<>(identifierKeys);
+              cachedProfiles.stream()
+                  .filter(Current::exists)
+                  .forEach(current -> keys.addAll(current.profile().identifiers()));
+              return rows.delete(profileIds, keys)
+                  .chain(
+                      deleted ->
+                          evict(
+                              union(profileIds, deleted.profileIds()),
+                              union(keys, deleted.identifiers())));
+            });
+  }
+
+  /**
+   * Deletes up to {@code limit} profiles (and merge pointers) not updated since {@code before},
+   * from PostgreSQL then the caches.
+   *
+   * @return how many rows were deleted; fewer than {@code limit} means none is left
+   */
+  public Uni<Integer> expire(Instant before, int limit) {
+    return rows.deleteNotUpdatedSince(before, limit)
+        .call(deleted -> evict(deleted.profileIds(), deleted.identifiers()))
+        .map(deleted -> deleted.profileIds().size());
+  }
+
+  private Uni<Void> evict(Collection<String> profileIds, Collection<String> identifierKeys) {
+    return removeAll(profiles, profileIds)
+        .chain(() -> removeAll(openVisits, profileIds))
+        .chain(() -> removeAll(merges, profileIds))
+        .chain(() -> removeAll(identifiers, identifierKeys));
+  }
+
+  private static Uni<Void> removeAll(RemoteCache<String, ?> cache, Collection<String> keys) {
+    return Multi.createFrom()
+        .iterable(keys)
+        .onItem()
+        .transformToUniAndMerge(
+            key -> Uni.createFrom().completionStage(() -> cache.removeAsync(key)))
+        .onItem()
+        .ignoreAsUni();
+  }
+
+  private static Set<String> union(Collection<String> a, Collection<String> b) {
+    Set<String> union = new TreeSet<>(a);
+    union.addAll(b);
+    return union;
+  }
+
   /** The profile {@code profileId} was merged into, following chains of merges; empty if none. */
   public Uni<Optional<String>> mergedInto(String profileId) {
     return mergedInto(profileId, MAX_MERGE_CHAIN);
   }
 
   private Uni<Optional<String>> mergedInto(String profileId, int hops) {
-    return Uni.createFrom()
-        .completionStage(() -> merges.getAsync(profileId))
-        .flatMap(
+    return readThrough(merges, profileId, rows::mergedInto)
+        .chain(
             survivor ->
-                survivor == null || hops == 0
-                    ? Uni.createFrom().item(Optional.ofNullable(survivor))
-                    : mergedInto(survivor, hops - 1)
-                        .map(next -> Optional.of(next.orElse(survivor))));
+                survivor.isEmpty() || hops == 0
+                    ? Uni.createFrom().item(survivor)
+                    : mergedInto(survivor.get(), hops - 1)
+                        .map(next -> Optional.of(next.orElse(survivor.get()))));
+  }
+
+  /** {@code key}'s entry in {@code cache}, else what {@code load} finds, put back in the cache. */
+  private static Uni<Optional<String>> readThrough(
+      RemoteCache<String, String> cache, String key, Function<String, Uni<Optional<String>>> load) {
+    return Uni.createFrom()
+        .completionStage(() -> cache.getAsync(key))
+        .chain(
+            cached ->
+                cached != null
+                    ? Uni.createFrom().item(Optional.of(cached))
+                    : load.apply(key)
+                        .call(
+                            stored ->
+                                stored.isEmpty()
+                                    ? Uni.createFrom().voidItem()
+                                    : Uni.createFrom()
+                                        .completionStage(
+                                            () -> cache.putIfAbsentAsync(key, stored.get()))));
   }
 
   /**
