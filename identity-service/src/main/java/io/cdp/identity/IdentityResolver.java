@@ -6,6 +6,7 @@ import io.cdp.identity.ResolutionRules.Decision;
 import io.cdp.identity.ResolutionRules.Profile;
 import io.cdp.identity.messaging.MergePublisher;
 import io.cdp.identity.store.IdentityIndex;
+import io.cdp.identity.store.SuppressedIdentifier;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -61,6 +62,14 @@ import org.hibernate.reactive.mutiny.Mutiny;
  *       nothing is published again. (A crash between the commit and the send loses that one record;
  *       {@code merged_profiles} keeps its {@code merge_id} for a relay to resend.)
  * </ol>
+ *
+ * <p>SUPPRESSION. An erased identifier ({@link IdentityEraser}) is in no profile and never linked
+ * again, so only the identifiers without an owner are checked against {@code
+ * suppressed_identifiers}, in step 3 with the locks held: an erasure that deleted a locked profile
+ * has committed by then, and its suppressions are seen. An event carrying one is not resolved and
+ * nothing is written. Known identifiers, the hot path, cost no check.
+ *
+ * <p>{@link #detach} moves one identifier to a new profile under the same lock of its profile.
  */
 @ApplicationScoped
 public class IdentityResolver {
@@ -109,12 +118,26 @@ public class IdentityResolver {
   /** The profile and every identifier linked to it. */
   public record ProfileIdentifiers(String profileId, List<IdentifierRef> identifiers) {}
 
-  /** What one transaction decided, with the owners to cache and the merge to publish. */
+  /**
+   * What one transaction decided (empty: suppressed), the owners to cache, the merge to publish.
+   */
   private record Linked(
-      Resolution resolution, Map<String, String> owners, Optional<IdentityMerge> merge) {}
+      Optional<Resolution> resolution, Map<String, String> owners, Optional<IdentityMerge> merge) {
+    static final Linked SUPPRESSED = new Linked(Optional.empty(), Map.of(), Optional.empty());
+  }
+
+  /** An identifier detached from {@code fromProfileId} onto the new profile {@code toProfileId}. */
+  public record Detached(IdentifierRef identifier, String fromProfileId, String toProfileId) {}
+
+  /** Detaching the only identifier of a profile would leave an empty profile behind. */
+  public static final class OnlyIdentifierException extends RuntimeException {
+    OnlyIdentifierException(IdentifierRef identifier) {
+      super(identifier + " is the only identifier of its profile; there is nothing to detach from");
+    }
+  }
 
   /** The graph changed between reading and writing; the transaction is run again. */
-  private static final class StaleGraphException extends RuntimeException {
+  static final class StaleGraphException extends RuntimeException {
     StaleGraphException(String message) {
       super(message, null, false, false);
     }
@@ -125,9 +148,10 @@ public class IdentityResolver {
    *
    * @param identifiers at least one, as {@link Identifiers} produces them
    * @param seenAt the event time, recorded as first/last seen
+   * @return the resolution, or empty when an identifier is suppressed (erased): nothing is written
    */
   @WithSpan("identity.resolve")
-  public Uni<Resolution> resolve(List<IdentifierRef> identifiers, Instant seenAt) {
+  public Uni<Optional<Resolution>> resolve(List<IdentifierRef> identifiers, Instant seenAt) {
     if (identifiers.isEmpty()) {
       return Uni.createFrom().failure(new IllegalArgumentException("Nothing to resolve"));
     }
@@ -157,6 +181,88 @@ public class IdentityResolver {
         .call(linked -> linked.merge().map(merges::publish).orElse(Uni.createFrom().voidItem()))
         .call(linked -> index.putAll(linked.owners()))
         .map(Linked::resolution);
+  }
+
+  /**
+   * Moves a wrongly linked identifier to a new profile of its own, so that later events carrying it
+   * resolve there, and records the move in {@code detached_identifiers}.
+   *
+   * @return empty when the identifier is unknown
+   * @throws OnlyIdentifierException (as the failure) when it is its profile's only identifier
+   */
+  @WithSpan("identity.detach")
+  public Uni<Optional<Detached>> detach(IdentifierRef identifier) {
+    return Uni.createFrom()
+        .deferred(() -> Panache.withTransaction(() -> detachLocked(identifier)))
+        .onFailure(IdentityResolver::isRetryable)
+        .retry()
+        .atMost(ATTEMPTS)
+        .call(
+            detached ->
+                detached
+                    .map(d -> index.putAll(Map.of(identifier.key(), d.toProfileId())))
+                    .orElse(Uni.createFrom().voidItem()));
+  }
+
+  private Uni<Optional<Detached>> detachLocked(IdentifierRef identifier) {
+    return ownerOf(identifier)
+        .flatMap(
+            owner -> {
+              if (owner == null) {
+                return Uni.createFrom().item(Optional.empty());
+              }
+              return lockProfiles(List.of(owner))
+                  .flatMap(locked -> ownerOf(identifier).map(now -> locked.containsKey(now)))
+                  .flatMap(
+                      stillOwned -> {
+                        if (!stillOwned) {
+                          // Merged or erased meanwhile: start again from what is committed.
+                          throw new StaleGraphException(identifier + " moved from " + owner);
+                        }
+                        return identifiersOf(List.of(owner));
+                      })
+                  .flatMap(
+                      links -> {
+                        if (links.size() == 1) {
+                          throw new OnlyIdentifierException(identifier);
+                        }
+                        return moveToNewProfile(identifier, owner).map(Optional::of);
+                      });
+            });
+  }
+
+  private static Uni<Detached> moveToNewProfile(IdentifierRef identifier, String from) {
+    String to = UUID.randomUUID().toString();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    return execute(
+            "INSERT INTO {h-schema}profiles (id, created_at) VALUES (:id, :at)",
+            Map.of("id", to, "at", now))
+        .chain(
+            () ->
+                execute(
+                    "UPDATE {h-schema}identifiers SET profile_id = :to"
+                        + " WHERE type = :type AND value = :value",
+                    Map.of("to", to, "type", identifier.type(), "value", identifier.value())))
+        .chain(
+            () ->
+                execute(
+                    "INSERT INTO {h-schema}detached_identifiers"
+                        + " (id, type, value, from_profile_id, to_profile_id, detached_at)"
+                        + " VALUES (:id, :type, :value, :from, :to, :at)",
+                    Map.of(
+                        "id",
+                        UUID.randomUUID().toString(),
+                        "type",
+                        identifier.type(),
+                        "value",
+                        identifier.value(),
+                        "from",
+                        from,
+                        "to",
+                        to,
+                        "at",
+                        now)))
+        .map(v -> new Detached(identifier, from, to));
   }
 
   /** Finds the profile of one identifier without changing the graph. */
@@ -208,7 +314,7 @@ public class IdentityResolver {
   }
 
   /** Follows {@code merged_profiles} from a profile id to the live profile. */
-  private static Uni<String> survivorOf(String profileId) {
+  static Uni<String> survivorOf(String profileId) {
     return survivorOf(profileId, 0);
   }
 
@@ -292,19 +398,26 @@ public class IdentityResolver {
       return Uni.createFrom()
           .failure(new StaleGraphException("Owners moved to " + needed + " below " + highestHeld));
     }
-    return session()
-        .flatMap(
-            s ->
-                s.createNativeQuery(LOCK_PROFILES, Object[].class)
-                    .setParameter("ids", needed)
-                    .getResultList())
-        .invoke(rows -> rows.forEach(r -> locked.put((String) r[0], instant(r[1]))))
+    return lockProfiles(needed)
+        .invoke(locked::putAll)
         // Read again: only now, with the locks held, are the owners of known identifiers final.
-        .flatMap(rows -> readOwners(ordered))
+        .flatMap(ignored -> readOwners(ordered))
         .flatMap(fresh -> lockOwners(ordered, fresh, locked, round + 1));
   }
 
   private Uni<Linked> decideAndApply(List<IdentifierRef> ordered, Locked locked, Instant seen) {
+    List<IdentifierRef> unowned =
+        ordered.stream().filter(id -> !locked.owners().containsKey(id)).toList();
+    return anySuppressed(unowned)
+        .flatMap(
+            suppressed ->
+                suppressed
+                    ? Uni.createFrom().item(Linked.SUPPRESSED)
+                    : decideAndApplyUnsuppressed(ordered, locked, seen));
+  }
+
+  private Uni<Linked> decideAndApplyUnsuppressed(
+      List<IdentifierRef> ordered, Locked locked, Instant seen) {
     return identifiersOf(List.copyOf(locked.profiles().keySet()))
         .flatMap(
             links -> {
@@ -321,7 +434,9 @@ public class IdentityResolver {
                   .map(
                       owners ->
                           new Linked(
-                              new Resolution(decision.profileId(), decision.created(), ordered),
+                              Optional.of(
+                                  new Resolution(
+                                      decision.profileId(), decision.created(), ordered)),
                               owners,
                               merge(decision)));
             });
@@ -420,8 +535,44 @@ public class IdentityResolver {
     return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
   }
 
+  /**
+   * Locks the live profiles among {@code ids} ({@code FOR UPDATE}, in id order) and answers their
+   * creation times; a merged or erased profile has no row and is left out.
+   */
+  static Uni<Map<String, Instant>> lockProfiles(List<String> ids) {
+    return session()
+        .flatMap(
+            s ->
+                s.createNativeQuery(LOCK_PROFILES, Object[].class)
+                    .setParameter("ids", ids)
+                    .getResultList())
+        .map(
+            rows -> {
+              Map<String, Instant> locked = new HashMap<>();
+              rows.forEach(r -> locked.put((String) r[0], instant(r[1])));
+              return locked;
+            });
+  }
+
+  /** Whether any of those identifiers was erased and is suppressed. */
+  private static Uni<Boolean> anySuppressed(List<IdentifierRef> identifiers) {
+    if (identifiers.isEmpty()) {
+      return Uni.createFrom().item(false);
+    }
+    List<String> hashes = identifiers.stream().map(SuppressedIdentifier::hashOf).toList();
+    return session()
+        .flatMap(
+            s ->
+                s.createNativeQuery(
+                        "SELECT hash FROM {h-schema}suppressed_identifiers WHERE hash IN (:hashes)",
+                        String.class)
+                    .setParameter("hashes", hashes)
+                    .getResultList())
+        .map(rows -> !rows.isEmpty());
+  }
+
   /** The current owners of those identifiers that have one. */
-  private static Uni<Map<IdentifierRef, String>> readOwners(List<IdentifierRef> identifiers) {
+  static Uni<Map<IdentifierRef, String>> readOwners(List<IdentifierRef> identifiers) {
     StringBuilder sql =
         new StringBuilder("SELECT type, value, profile_id FROM {h-schema}identifiers WHERE ");
     Map<String, Object> params = new HashMap<>();
@@ -435,7 +586,7 @@ public class IdentityResolver {
   }
 
   /** Every identifier of those profiles, with its owner. */
-  private static Uni<Map<IdentifierRef, String>> identifiersOf(List<String> profileIds) {
+  static Uni<Map<IdentifierRef, String>> identifiersOf(List<String> profileIds) {
     return links(IDENTIFIERS_OF, Map.of("ids", profileIds));
   }
 
@@ -456,7 +607,7 @@ public class IdentityResolver {
             });
   }
 
-  private static Uni<Void> execute(String sql, Map<String, Object> params) {
+  static Uni<Void> execute(String sql, Map<String, Object> params) {
     return session()
         .flatMap(
             s -> {
@@ -479,7 +630,7 @@ public class IdentityResolver {
                     .getSingleResult());
   }
 
-  private static Uni<Mutiny.Session> session() {
+  static Uni<Mutiny.Session> session() {
     return Panache.getSession();
   }
 
@@ -497,7 +648,7 @@ public class IdentityResolver {
   }
 
   /** Changes made by a concurrent transaction: running the whole transaction again is safe. */
-  private static boolean isRetryable(Throwable failure) {
+  static boolean isRetryable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String state = null;
       if (t instanceof StaleGraphException) {

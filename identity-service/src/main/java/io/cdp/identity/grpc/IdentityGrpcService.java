@@ -30,7 +30,8 @@ public class IdentityGrpcService implements Identity {
 
   /**
    * Identifiers are normalised as events' are; blocked values are ignored. Like an event, a call
-   * may link profiles and merge them (published on {@code cdp.identity.merges}).
+   * may link profiles and merge them (published on {@code cdp.identity.merges}). An erased
+   * (suppressed) identifier is refused with {@code FAILED_PRECONDITION} and nothing is linked.
    */
   @Override
   public Uni<ResolveResponse> resolve(ResolveRequest request) {
@@ -49,11 +50,19 @@ public class IdentityGrpcService implements Identity {
     return resolver
         .resolve(found, Instant.now())
         .map(
-            r ->
-                ResolveResponse.newBuilder()
-                    .setProfileId(r.profileId())
-                    .setCreated(r.created())
-                    .build());
+            resolution ->
+                resolution
+                    .map(
+                        r ->
+                            ResolveResponse.newBuilder()
+                                .setProfileId(r.profileId())
+                                .setCreated(r.created())
+                                .build())
+                    .orElseThrow(
+                        () ->
+                            Status.FAILED_PRECONDITION
+                                .withDescription("An identifier was erased and is suppressed")
+                                .asRuntimeException()));
   }
 
   /**

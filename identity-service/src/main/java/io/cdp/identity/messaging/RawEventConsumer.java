@@ -36,6 +36,9 @@ import org.jboss.logging.Logger;
  * one profile, resolves to it, merges and publishes no merge again ({@link IdentityResolver}). The
  * resolved event may be published twice with the same {@code messageId}, which downstream consumers
  * deduplicate. Merges are published before the event, so a consumer of both sees the merge first.
+ *
+ * <p>An event carrying an erased (suppressed) identifier is dropped: nothing is linked or
+ * published, its offset is committed, and {@code cdp.identity.events.suppressed} counts it.
  */
 @ApplicationScoped
 public class RawEventConsumer {
@@ -47,6 +50,7 @@ public class RawEventConsumer {
   private final MutinyEmitter<ResolvedEvent> resolved;
   private final ObjectMapper json;
   private final Counter unresolvable;
+  private final Counter suppressed;
 
   public RawEventConsumer(
       IdentityResolver resolver,
@@ -59,6 +63,7 @@ public class RawEventConsumer {
     this.resolved = resolved;
     this.json = json;
     this.unresolvable = meters.counter("cdp.identity.events.unresolvable");
+    this.suppressed = meters.counter("cdp.identity.events.suppressed");
   }
 
   @Incoming("events-raw")
@@ -74,7 +79,15 @@ public class RawEventConsumer {
     }
     return resolver
         .resolve(found, eventTime(event))
-        .chain(resolution -> resolved.sendMessage(message(resolution, event)));
+        .chain(
+            resolution -> {
+              if (resolution.isEmpty()) {
+                suppressed.increment();
+                LOG.debugf("Event %s carries an erased identifier; dropped", event.getMessageId());
+                return Uni.createFrom().voidItem();
+              }
+              return resolved.sendMessage(message(resolution.get(), event));
+            });
   }
 
   private static Message<ResolvedEvent> message(Resolution resolution, RawEvent event) {

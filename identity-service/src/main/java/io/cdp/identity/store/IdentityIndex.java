@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.infinispan.client.hotrod.RemoteCache;
 
 /**
@@ -34,5 +35,15 @@ public class IdentityIndex {
     }
     return VertxContexts.onCallerContext(
         Uni.createFrom().completionStage(cache.putAllAsync(links)));
+  }
+
+  /** Forgets identifiers whose links were deleted (erasure); only called after the commit. */
+  public Uni<Void> removeAll(Set<String> keys) {
+    return VertxContexts.onCallerContext(
+        () ->
+            CompletableFuture.allOf(
+                keys.stream()
+                    .map(key -> cache.removeAsync(key))
+                    .toArray(CompletableFuture[]::new)));
   }
 }
