@@ -1,10 +1,6 @@
 package io.cdp.localstack;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -26,9 +22,6 @@ import java.util.concurrent.CountDownLatch;
  * what runs.
  */
 public final class Launcher {
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Path root;
   private final Path dataDir;
@@ -118,15 +111,17 @@ public final class Launcher {
     Map<String, String> config = new LinkedHashMap<>(stack.serviceConfig());
     config.put("cdp.admin-token", adminToken);
     System.out.println("Starting the services...");
-    Map<SuiteService, ChildProcess> services = new LinkedHashMap<>();
+    Map<SuiteService, ServiceProcess> services = new LinkedHashMap<>();
     for (SuiteService service : toStart) {
-      ChildProcess process = startService(service, config);
+      ServiceProcess process =
+          ServiceProcess.start(
+              root, service, service.port(), config, List.of(), dataDir.resolve("logs"));
       services.put(service, process);
       toStop.add(process);
     }
     CompletableFuture.allOf(
-            services.entrySet().stream()
-                .map(e -> CompletableFuture.runAsync(() -> awaitReady(e.getKey(), e.getValue())))
+            services.values().stream()
+                .map(process -> CompletableFuture.runAsync(() -> awaitReady(process)))
                 .toArray(CompletableFuture[]::new))
         .join();
 
@@ -150,54 +145,13 @@ public final class Launcher {
     return 0;
   }
 
-  private ChildProcess startService(SuiteService service, Map<String, String> config) {
-    Path app = root.resolve(service.module()).resolve("target/quarkus-app/quarkus-run.jar");
-    if (!Files.exists(app)) {
-      throw new IllegalStateException(app + " is missing: run ./mvnw -DskipTests package");
-    }
-    List<String> jvm = new ArrayList<>();
-    jvm.add("-Xmx384m");
-    jvm.add("-Dquarkus.http.host=127.0.0.1");
-    jvm.add("-Dquarkus.http.port=" + service.port());
-    config.forEach((key, value) -> jvm.add("-D" + key + "=" + value));
-    return ChildProcess.startJava(
-        service.module(),
-        List.of(app.toString()),
-        jvm,
-        "io.quarkus.bootstrap.runner.QuarkusEntryPoint",
-        List.of(),
-        dataDir.resolve("logs").resolve(service.module() + ".log"));
-  }
-
-  private static void awaitReady(SuiteService service, ChildProcess process) {
-    Ports.await(
-        service.module(),
-        Duration.ofMinutes(2),
-        () -> {
-          process.checkAlive();
-          return health(service).map(code -> code == 200).orElse(false);
-        });
-    System.out.println("  " + service.module() + " ready");
-  }
-
-  /** The HTTP status of the service's readiness endpoint, empty when it does not answer. */
-  private static Optional<Integer> health(SuiteService service) {
-    try {
-      HttpRequest request =
-          HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
-              .timeout(Duration.ofSeconds(2))
-              .build();
-      return Optional.of(HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+  private static void awaitReady(ServiceProcess process) {
+    process.awaitReady(Duration.ofMinutes(2));
+    System.out.println("  " + process.service().module() + " ready");
   }
 
   private static String describeHealth(SuiteService service) {
-    return health(service)
+    return ServiceProcess.readiness(url(service))
         .map(code -> code == 200 ? " ready" : " not ready (HTTP " + code + ")")
         .orElse(" not answering");
   }

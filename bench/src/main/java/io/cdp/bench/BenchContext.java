@@ -1,0 +1,216 @@
+package io.cdp.bench;
+
+import io.cdp.localstack.ChildProcess;
+import io.cdp.localstack.LocalStack;
+import io.cdp.localstack.Ports;
+import io.cdp.localstack.ServiceProcess;
+import io.cdp.localstack.StackSettings;
+import io.cdp.localstack.SuiteService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * What every phase runs against: a fresh local stack on free ports (so a running {@code ./cdp up}
+ * is never disturbed) with its data in {@code target/bench/data}, deleted at the end, and the
+ * services the phases start, with their logs in {@code target/bench/logs}.
+ */
+final class BenchContext implements AutoCloseable {
+
+  private final Path root;
+  private final Path outDir;
+  private final BenchSettings settings;
+  private final LocalStack stack;
+  private final String adminToken;
+
+  private BenchContext(Path root, Path outDir, BenchSettings settings, LocalStack stack) {
+    this.root = root;
+    this.outDir = outDir;
+    this.settings = settings;
+    this.stack = stack;
+    byte[] token = new byte[24];
+    new SecureRandom().nextBytes(token);
+    this.adminToken = HexFormat.of().formatHex(token);
+  }
+
+  /** Starts the stack for a run of the project in {@code root}, writing below {@code outDir}. */
+  static BenchContext start(Path root, Path outDir, BenchSettings settings) throws IOException {
+    Path dataDir = outDir.resolve("data");
+    deleteRecursively(dataDir); // left by a run that was killed
+    deleteRecursively(outDir.resolve("logs"));
+    Files.createDirectories(dataDir);
+    StackSettings stackSettings =
+        new StackSettings(
+            dataDir,
+            false,
+            Ports.free(),
+            Ports.free(),
+            Ports.free(),
+            Ports.free(),
+            Ports.free(),
+            6, // as ./cdp up creates them
+            Optional.empty()); // always a fresh embedded PostgreSQL, never the user's server
+    return new BenchContext(root, outDir, settings, LocalStack.start(stackSettings));
+  }
+
+  Path root() {
+    return root;
+  }
+
+  BenchSettings settings() {
+    return settings;
+  }
+
+  String adminToken() {
+    return adminToken;
+  }
+
+  String kafkaBootstrapServers() {
+    return stack.kafkaBootstrapServers();
+  }
+
+  /**
+   * Starts {@code service} on a free port against the stack and waits until it is ready; with
+   * {@link BenchSettings#profile()} it records a flight recording into {@code
+   * target/bench/<module>.jfr}, written when it stops.
+   */
+  ServiceProcess startService(SuiteService service) {
+    Map<String, String> config = new LinkedHashMap<>(stack.serviceConfig());
+    config.put("cdp.admin-token", adminToken);
+    List<String> jvm = new ArrayList<>();
+    if (settings.profile()) {
+      jvm.add(
+          "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+              + outDir.resolve(service.module() + ".jfr"));
+    }
+    ServiceProcess process =
+        ServiceProcess.start(root, service, Ports.free(), config, jvm, outDir.resolve("logs"));
+    try {
+      process.awaitReady(Duration.ofMinutes(2));
+    } catch (RuntimeException e) {
+      process.close();
+      throw e;
+    }
+    return process;
+  }
+
+  /**
+   * The processes of the run by name: this one ({@code bench}), Kafka, Infinispan and {@code more}.
+   */
+  Map<String, ProcessHandle> processes(ServiceProcess... more) {
+    Map<String, ProcessHandle> processes = new LinkedHashMap<>();
+    processes.put("bench", ProcessHandle.current());
+    for (ChildProcess server : stack.processes()) {
+      ProcessHandle.of(server.pid()).ifPresent(handle -> processes.put(server.name(), handle));
+    }
+    for (ServiceProcess service : more) {
+      ProcessHandle.of(service.pid())
+          .ifPresent(handle -> processes.put(service.service().module(), handle));
+    }
+    return processes;
+  }
+
+  /**
+   * Saves what {@code service} reports on {@code /q/metrics} (Prometheus text) into {@code
+   * target/bench/<module>.metrics}, for looking into a result afterwards.
+   */
+  void saveMetrics(ServiceProcess service) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build();
+    HttpClient.newHttpClient()
+        .send(
+            request,
+            HttpResponse.BodyHandlers.ofFile(
+                outDir.resolve(service.service().module() + ".metrics")));
+  }
+
+  /** The sum of the end offsets of {@code topic}'s partitions: how many records it ever took. */
+  long endOffsets(String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      return consumer.endOffsets(partitions(consumer, topic)).values().stream()
+          .mapToLong(Long::longValue)
+          .sum();
+    }
+  }
+
+  /** The average size (key and value) of the last records of {@code topic}: what was written. */
+  double recentRecordBytes(String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions = partitions(consumer, topic);
+      consumer.assign(partitions);
+      consumer
+          .endOffsets(partitions)
+          .forEach((partition, end) -> consumer.seek(partition, Math.max(0, end - 100)));
+      long records = 0;
+      long bytes = 0;
+      for (int polls = 0; polls < 20 && records < 100; polls++) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          records++;
+          bytes += record.serializedKeySize() + record.serializedValueSize();
+        }
+      }
+      return records == 0 ? 0 : (double) bytes / records;
+    }
+  }
+
+  private KafkaConsumer<byte[], byte[]> consumer() {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafkaBootstrapServers(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+    return consumer.partitionsFor(topic).stream()
+        .map(PartitionInfo::partition)
+        .map(partition -> new TopicPartition(topic, partition))
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    stack.close();
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.delete(path);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package io.cdp.bench;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How long and how hard the benchmarks run, from the environment.
+ *
+ * @param warmup load before measuring ({@code CDP_BENCH_WARMUP_SECONDS}, 10)
+ * @param measured the measured window of each phase ({@code CDP_BENCH_SECONDS}, 20)
+ * @param connections concurrent HTTP clients ({@code CDP_BENCH_CONNECTIONS}, 64)
+ * @param batchEvents events per {@code /v1/batch} request (100)
+ * @param profile record each started service with Java Flight Recorder into {@code
+ *     target/bench/<service>.jfr} ({@code CDP_BENCH_PROFILE=true})
+ */
+record BenchSettings(
+    Duration warmup, Duration measured, int connections, int batchEvents, boolean profile) {
+
+  static BenchSettings fromEnv(Map<String, String> env) {
+    return new BenchSettings(
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("CDP_BENCH_WARMUP_SECONDS", "10"))),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("CDP_BENCH_SECONDS", "20"))),
+        Integer.parseInt(env.getOrDefault("CDP_BENCH_CONNECTIONS", "64")),
+        100,
+        Boolean.parseBoolean(env.getOrDefault("CDP_BENCH_PROFILE", "false")));
+  }
+}

@@ -1,0 +1,132 @@
+package io.cdp.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one place results are written: {@code target/bench/results.json} (the machine, then {@code
+ * <phase>_events_per_s} for each phase, then each phase in full) and the table printed at the end.
+ * Every phase's ratio is to the {@code kafka_raw} phase of the same run, when it ran.
+ */
+final class Results {
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final String command;
+  private final Map<String, Object> machine;
+  private final List<PhaseResult> phases;
+
+  /**
+   * @param machine {@link #machine()} as it was when the run started
+   */
+  Results(String command, Map<String, Object> machine, List<PhaseResult> phases) {
+    this.command = command;
+    this.machine = machine;
+    this.phases = phases;
+  }
+
+  void write(Path file) throws IOException {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("machine", machine);
+    root.put("command", command);
+    for (PhaseResult phase : phases) {
+      root.put(phase.name() + "_events_per_s", Math.round(phase.eventsPerSecond()));
+    }
+    Map<String, Object> byName = new LinkedHashMap<>();
+    for (PhaseResult phase : phases) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("load", phase.load());
+      entry.put("concurrency", phase.concurrency());
+      entry.put("warmup_s", phase.warmupSeconds());
+      entry.put("duration_s", phase.measuredSeconds());
+      entry.put("events", phase.events());
+      entry.put("events_per_s", Math.round(phase.eventsPerSecond()));
+      ratio(phase).ifPresent(ratio -> entry.put("ratio_to_kafka_raw", round(ratio, 3)));
+      entry.putAll(phase.details());
+      byName.put(phase.name(), entry);
+    }
+    root.put("phases", byName);
+    Files.createDirectories(file.getParent());
+    JSON.writeValue(file.toFile(), root);
+  }
+
+  /** One line per phase: events/s, the ratio to the raw producer, request rate and latency. */
+  String table() {
+    StringBuilder table = new StringBuilder();
+    table.append(
+        String.format(
+            "%-10s %12s %7s %8s %8s %8s  %s%n",
+            "phase", "events/s", "ratio", "req/s", "p50 ms", "p99 ms", "load"));
+    for (PhaseResult phase : phases) {
+      Map<String, Object> details = phase.details();
+      table.append(
+          String.format(
+              "%-10s %,12d %7s %8s %8s %8s  %s%n",
+              phase.name(),
+              Math.round(phase.eventsPerSecond()),
+              ratio(phase).map(r -> String.format("%.0f%%", 100 * r)).orElse("-"),
+              details.getOrDefault("requests_per_s", "-"),
+              details.getOrDefault("request_p50_ms", "-"),
+              details.getOrDefault("request_p99_ms", "-"),
+              phase.load()));
+    }
+    return table.toString();
+  }
+
+  private Optional<Double> ratio(PhaseResult phase) {
+    return phases.stream()
+        .filter(p -> p.name().equals(KafkaRawPhase.NAME))
+        .findFirst()
+        .map(raw -> phase.eventsPerSecond() / raw.eventsPerSecond());
+  }
+
+  /** What the figures are measured on, and how busy it is right now. */
+  static Map<String, Object> machine() throws IOException {
+    Map<String, Object> machine = new LinkedHashMap<>();
+    machine.put("cores", Runtime.getRuntime().availableProcessors());
+    machine.put("cpu", cpuModel());
+    machine.put("memory_mb", physicalMemoryMb());
+    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    machine.put(
+        "jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    machine.put("date", Instant.now().toString());
+    // Other work on the machine skews every figure: this tells whether it was quiet.
+    machine.put(
+        "load_average_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    return machine;
+  }
+
+  private static String cpuModel() throws IOException {
+    Path cpuinfo = Path.of("/proc/cpuinfo");
+    if (!Files.exists(cpuinfo)) {
+      return "unknown";
+    }
+    return Files.readAllLines(cpuinfo).stream()
+        .filter(line -> line.startsWith("model name"))
+        .map(line -> line.substring(line.indexOf(':') + 1).trim())
+        .findFirst()
+        .orElse("unknown");
+  }
+
+  private static long physicalMemoryMb() {
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize()
+        / (1024 * 1024);
+  }
+
+  private static double round(double value, int digits) {
+    double scale = Math.pow(10, digits);
+    return Math.round(value * scale) / scale;
+  }
+}
