@@ -1,12 +1,17 @@
 package io.cdp.connector;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.audience.v1.MembershipTransition;
+import io.cdp.contracts.consent.v1.PrivacyRequest;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +25,11 @@ public record DeliverySource(
     String profileId,
     AudienceView audience,
     JsonNode event,
-    String occurredAt) {
+    String occurredAt,
+    List<String> identifiers) {
+
+  /** The {@code on} of an erasure call's trigger. */
+  public static final String ERASURE = "erasure";
 
   /** The trigger that fired, as the connector declared it: an audience transition or an event. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -36,7 +45,8 @@ public record DeliverySource(
         t.getProfileId(),
         new AudienceView(t.getAudienceId(), t.getAudienceName()),
         null,
-        ProtoTime.instant(t.getOccurredAt()).toString());
+        ProtoTime.instant(t.getOccurredAt()).toString(),
+        null);
   }
 
   /** An event that satisfied {@code condition}; {@code event} is its {@link #eventJson}. */
@@ -46,7 +56,32 @@ public record DeliverySource(
         resolved.getProfileId(),
         null,
         event,
-        ProtoTime.instant(resolved.getEvent().getTimestamp()).toString());
+        ProtoTime.instant(resolved.getEvent().getTimestamp()).toString(),
+        null);
+  }
+
+  /**
+   * A person's erasure, for a connector that takes erasure calls: the receiver learns whom to
+   * delete by the person's identifiers, the only personal data such a call carries.
+   */
+  public static DeliverySource erasure(PrivacyRequest request) {
+    List<String> identifiers = new ArrayList<>(new LinkedHashSet<>(request.getIdentifiersList()));
+    if (identifiers.isEmpty()) {
+      identifiers.add(request.getIdentifier());
+    }
+    return new DeliverySource(
+        new TriggerView(null, ERASURE, null),
+        request.getProfileId(),
+        null,
+        null,
+        ProtoTime.instant(request.getRequestedAt()).toString(),
+        identifiers);
+  }
+
+  /** Whether this is an erasure call rather than an activation. */
+  @JsonIgnore
+  public boolean isErasure() {
+    return trigger != null && ERASURE.equals(trigger.on());
   }
 
   /**

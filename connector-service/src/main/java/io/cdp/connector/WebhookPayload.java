@@ -15,6 +15,7 @@ import java.util.UUID;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WebhookPayload(
+    String type,
     String deliveryId,
     String connectorId,
     TriggerView trigger,
@@ -39,6 +40,7 @@ public record WebhookPayload(
   public static WebhookPayload of(
       String deliveryId, String connectorId, DeliverySource source, Map<String, Object> data) {
     return new WebhookPayload(
+        source.isErasure() ? DeliverySource.ERASURE : null,
         deliveryId,
         connectorId,
         source.trigger(),

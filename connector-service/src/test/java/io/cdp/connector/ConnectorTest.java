@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,6 +30,9 @@ import io.cdp.contracts.audience.v1.TransitionKind;
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.connector.v1.DeadDelivery;
 import io.cdp.contracts.consent.v1.ConsentChange;
+import io.cdp.contracts.consent.v1.PrivacyAck;
+import io.cdp.contracts.consent.v1.PrivacyRequest;
+import io.cdp.contracts.consent.v1.PrivacyRequestKind;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
 import io.cdp.contracts.kafka.Deserializers;
 import io.cdp.contracts.profile.v1.Profile;
@@ -850,6 +854,92 @@ class ConnectorTest {
         .get("/v1/connectors/" + id + "/deliveries")
         .then()
         .body("[0].attempts", equalTo(2));
+  }
+
+  @Test
+  void anErasureDeletesTheDeliveriesAndCallsTheConnectorsThatTakeErasureCallsOnce()
+      throws Exception {
+    String audience = "aud-" + UUID.randomUUID();
+    String profile = "p-" + UUID.randomUUID();
+    knownProfile(profile, "erased@example.com");
+    Map<String, Object> withErasure =
+        new HashMap<>(definition(receiverUrl("/ok"), audience, "joined"));
+    withErasure.put("erasure", true);
+    String[] taking = create(withErasure);
+    String[] plain = create(receiverUrl("/ok"), audience, "joined");
+    given()
+        .header("Authorization", ADMIN)
+        .get("/v1/connectors/" + taking[0])
+        .then()
+        .body("erasure", equalTo(true));
+    publish("t-" + UUID.randomUUID(), profile, audience, TransitionKind.JOINED);
+    await(
+        "both deliveries",
+        () ->
+            statuses(taking[0]).contains("delivered") && statuses(plain[0]).contains("delivered"));
+
+    String requestId = UUID.randomUUID().toString();
+    PrivacyRequest request =
+        PrivacyRequest.newBuilder()
+            .setRequestId(requestId)
+            .setKind(PrivacyRequestKind.ERASURE)
+            .setIdentifier("email:erased@example.com")
+            .addIdentifiers("email:erased@example.com")
+            .addIdentifiers("user_id:" + profile)
+            .setProfileId(profile)
+            .setRequestedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
+            .build();
+    KafkaProbe kafka = KafkaProbe.ofTestStack();
+    kafka.send(Topics.PRIVACY_REQUESTS, requestId, request);
+    PrivacyAck ack =
+        kafka
+            .await(
+                Topics.PRIVACY_ACKS,
+                new Deserializers.PrivacyAckDeserializer(),
+                a ->
+                    a.getRequestId().equals(requestId)
+                        && a.getService().equals("connector-service"),
+                Duration.ofSeconds(30))
+            .value();
+    assertTrue(ack.getSuccess(), ack.getError());
+
+    await("the erasure call", () -> receivedFor(taking[0]).size() == 2);
+    Received call = receivedFor(taking[0]).get(1);
+    assertEquals("sha256=" + hmacHex(taking[1], call.body()), call.signature());
+    assertEquals("erasure", call.json().get("type").asText());
+    assertEquals("erasure", call.json().at("/trigger/on").asText());
+    assertEquals(profile, call.json().get("profileId").asText());
+    assertEquals(
+        List.of("email:erased@example.com", "user_id:" + profile),
+        JSON.convertValue(call.json().at("/data/identifiers"), List.class));
+    assertEquals(1, receivedFor(plain[0]).size());
+
+    // Nothing about the person is left in the log but the erasure call, without its identifiers
+    await("the call settled", () -> statuses(taking[0]).equals(List.of("delivered")));
+    assertEquals(List.of(), statuses(plain[0]));
+    var rows =
+        database
+            .preparedQuery(
+                "select body, source_json from connector.deliveries where profile_id = $1")
+            .execute(Tuple.of(profile))
+            .await()
+            .atMost(Duration.ofSeconds(10));
+    assertEquals(1, rows.size());
+    var row = rows.iterator().next();
+    assertNull(row.getValue("body"));
+    assertNull(row.getValue("source_json"));
+
+    // A repeated request calls no one again
+    kafka.send(Topics.PRIVACY_REQUESTS, requestId, request);
+    publish("t-" + UUID.randomUUID(), "p-" + UUID.randomUUID(), audience, TransitionKind.JOINED);
+    await(
+        "a later delivery",
+        () -> receivedFor(plain[0]).size() == 2 && receivedFor(taking[0]).size() == 3);
+    assertEquals(
+        1,
+        receivedFor(taking[0]).stream()
+            .filter(r -> r.json().path("type").asText().equals("erasure"))
+            .count());
   }
 
   @Test

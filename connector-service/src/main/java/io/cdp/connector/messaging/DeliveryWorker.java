@@ -158,9 +158,12 @@ public class DeliveryWorker {
   }
 
   private Uni<Outcome> tryOnce(Job job, Executor here) {
-    return consent
-        .denied(job.profileId(), job.purposes())
-        .emitOn(here)
+    // An erasure call is the law at work, not marketing: no purpose gates it.
+    Uni<List<String>> gate =
+        job.source().isErasure()
+            ? Uni.createFrom().item(List.of())
+            : consent.denied(job.profileId(), job.purposes());
+    return gate.emitOn(here)
         .flatMap(
             denied -> {
               if (!denied.isEmpty()) {
@@ -208,6 +211,13 @@ public class DeliveryWorker {
     if (job.body() != null) {
       return Uni.createFrom().item(job.body());
     }
+    if (job.source().isErasure()) {
+      Map<String, Object> data = Map.of("identifiers", job.source().identifiers());
+      return Uni.createFrom()
+          .item(
+              WebhookPayload.of(job.deliveryId(), job.connectorId().toString(), job.source(), data)
+                  .toJson());
+    }
     return profiles
         .profile(job.profileId())
         .emitOn(here)
@@ -246,7 +256,7 @@ public class DeliveryWorker {
       metrics
           .timer(LATENCY, "connector", job.connectorId().toString())
           .record(Duration.between(job.createdAt(), Instant.now()));
-      return record(job, Delivery.DELIVERED, 1, null);
+      return record(job, Delivery.DELIVERED, 1, null).call(() -> forgetIfErasure(job));
     }
     if (attempt >= config.maxAttempts()) {
       count(job, Delivery.DEAD);
@@ -289,6 +299,18 @@ public class DeliveryWorker {
                     Instant.now().truncatedTo(ChronoUnit.MICROS),
                     job.deliveryId(),
                     Delivery.PENDING))
+        .replaceWithVoid();
+  }
+
+  /** A delivered erasure call keeps no identifiers: the log row says only that it was made. */
+  private Uni<Void> forgetIfErasure(Job job) {
+    if (!job.source().isErasure()) {
+      return Uni.createFrom().voidItem();
+    }
+    return Panache.withTransaction(
+            () ->
+                Delivery.update(
+                    "body = null, sourceJson = null where deliveryId = ?1", job.deliveryId()))
         .replaceWithVoid();
   }
 

@@ -53,7 +53,8 @@ public class ConnectorResource {
       Map<String, Object> config,
       TriggerBody trigger,
       List<String> purposes,
-      Map<String, String> mapping) {}
+      Map<String, String> mapping,
+      Boolean erasure) {}
 
   /**
    * An audience trigger (the audience id and the transition, e.g. {@code joined}) or an event
@@ -76,6 +77,7 @@ public class ConnectorResource {
       TriggerBody trigger,
       List<String> purposes,
       Map<String, String> mapping,
+      boolean erasure,
       Instant createdAt,
       Instant updatedAt) {}
 
@@ -231,7 +233,15 @@ public class ConnectorResource {
     }
     switch (body.type()) {
       case "kafka" -> validateTopic(body.config());
-      case "email" -> validateEmail(body.config(), body.mapping());
+      case "email" -> {
+        validateEmail(body.config(), body.mapping());
+        if (Boolean.TRUE.equals(body.erasure())) {
+          throw ApiException.badRequest(
+              "invalid_value",
+              "An email connector cannot take erasure calls; webhook and kafka connectors can",
+              "erasure");
+        }
+      }
       default -> validateUrl(body.config());
     }
     validateTrigger(body.trigger());
@@ -353,6 +363,7 @@ public class ConnectorResource {
     connector.triggerEvent = body.trigger().event();
     connector.purposesJson = write(body.purposes() == null ? List.of() : body.purposes());
     connector.mappingJson = write(body.mapping() == null ? Map.of() : body.mapping());
+    connector.erasure = Boolean.TRUE.equals(body.erasure());
     connector.updatedAt = now();
   }
 
@@ -366,6 +377,7 @@ public class ConnectorResource {
         new TriggerBody(c.triggerAudience, c.triggerOn, c.triggerEvent),
         read(c.purposesJson, new TypeReference<>() {}),
         read(c.mappingJson, new TypeReference<>() {}),
+        Boolean.TRUE.equals(c.erasure),
         c.createdAt,
         c.updatedAt);
   }

@@ -53,6 +53,12 @@ public class Connector extends PanacheEntityBase {
   @Column(name = "mapping_json", nullable = false, columnDefinition = "text")
   public String mappingJson;
 
+  /**
+   * Whether the destination takes erasure calls: a delivery of {@code type: "erasure"} when a
+   * person is erased. Null (older rows) means no.
+   */
+  public Boolean erasure;
+
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 
