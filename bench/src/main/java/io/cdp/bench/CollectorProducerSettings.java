@@ -11,9 +11,9 @@ import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * The Kafka producer settings of the collector's {@code events-raw} channel, read from the files
- * that configure it (the shared defaults, then the collector's own), so the raw producer that the
- * collector is compared with always runs with exactly the same acks, idempotence, batching and
+ * The Kafka producer settings of the collector's {@code cdp.events.raw} producer, read from the
+ * files that configure it (the shared defaults, then the collector's own), so the raw producer that
+ * the collector is compared with always runs with exactly the same acks, idempotence, batching and
  * timeouts.
  */
 final class CollectorProducerSettings {
@@ -25,7 +25,7 @@ final class CollectorProducerSettings {
 
   /** Connector-wide settings first, the channel's own override them. */
   private static final List<String> PREFIXES =
-      List.of("mp.messaging.connector.smallrye-kafka.", "mp.messaging.outgoing.events-raw.");
+      List.of("mp.messaging.connector.smallrye-kafka.", "cdp.collector.producer.");
 
   static Map<String, Object> read(Path root) throws IOException {
     Properties merged = new Properties();

@@ -36,8 +36,8 @@ class KafkaDownTest {
     @Override
     public Map<String, String> getConfigOverrides() {
       return Map.of(
-          "mp.messaging.outgoing.events-raw.bootstrap.servers", "127.0.0.1:1",
-          "mp.messaging.outgoing.events-raw.max.block.ms", "1000",
+          "cdp.collector.producer.bootstrap.servers", "127.0.0.1:1",
+          "cdp.collector.producer.max.block.ms", "1000",
           "cdp.collector.ack-timeout", "2s");
     }
   }

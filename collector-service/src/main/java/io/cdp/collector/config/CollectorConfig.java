@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** The collector's limits and windows ({@code cdp.collector.*}). */
 @ConfigMapping(prefix = "cdp.collector")
@@ -35,6 +36,12 @@ public interface CollectorConfig {
    */
   @WithDefault("30s")
   Duration sourceCacheTtl();
+
+  /**
+   * Kafka producer settings of the {@code cdp.events.raw} producer, over the suite's shared ones
+   * (e.g. {@code cdp.collector.producer.max.block.ms}).
+   */
+  Map<String, String> producer();
 
   /** Duplicate suppression by messageId. */
   Dedupe dedupe();
