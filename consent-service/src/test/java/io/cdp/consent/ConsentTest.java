@@ -8,10 +8,13 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.google.protobuf.ByteString;
 import io.cdp.contracts.Topics;
+import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.consent.v1.CheckRequest;
 import io.cdp.contracts.consent.v1.Consent;
 import io.cdp.contracts.consent.v1.ConsentChange;
+import io.cdp.contracts.identity.v1.ResolvedEvent;
 import io.cdp.contracts.kafka.Deserializers;
 import io.cdp.localstack.KafkaProbe;
 import io.cdp.localstack.LocalStackResource;
@@ -159,6 +162,52 @@ class ConsentTest {
     put(userId, Map.of("advertising", false)).statusCode(200);
     assertEquals(false, check(CheckRequest.newBuilder().setProfileId(profileId)));
     assertEquals(false, check(identifier(email)));
+  }
+
+  @Test
+  void consentCarriedInAnEventIsAppliedToItsProfileOnceAndEnforcedByTheNextCheck() {
+    String profileId = UUID.randomUUID().toString();
+    KafkaProbe kafka = KafkaProbe.ofTestStack();
+    ResolvedEvent denying =
+        eventWithPreferences(profileId, "{\"Advertising\":false,\"Analytics\":true}");
+    kafka.send(Topics.EVENTS_RESOLVED, profileId, denying);
+    kafka.send(Topics.EVENTS_RESOLVED, profileId, denying);
+    kafka.send(
+        Topics.EVENTS_RESOLVED,
+        profileId,
+        eventWithPreferences(profileId, "{\"Advertising\":true,\"Analytics\":true}"));
+
+    ConsumerRecord<String, ConsentChange> granted =
+        kafka.await(
+            Topics.CONSENT_CHANGES,
+            new Deserializers.ConsentChangeDeserializer(),
+            change ->
+                change.getSubject().equals("profile:" + profileId)
+                    && change.getPurposesOrDefault("advertising", false),
+            Duration.ofSeconds(30));
+    // The repeated event changed nothing: the grant is the profile's second state, not its third
+    assertEquals(2, granted.value().getVersion());
+    assertEquals("event", granted.value().getSource());
+    assertEquals(true, check(CheckRequest.newBuilder().setProfileId(profileId)));
+    get("profile:" + profileId)
+        .statusCode(200)
+        .body("explicit", equalTo(Map.of("advertising", true, "analytics", true)));
+  }
+
+  private static ResolvedEvent eventWithPreferences(String profileId, String preferences) {
+    String payload =
+        "{\"type\":\"track\",\"event\":\"Viewed\",\"context\":{\"consent\":"
+            + "{\"categoryPreferences\":"
+            + preferences
+            + "}}}";
+    return ResolvedEvent.newBuilder()
+        .setProfileId(profileId)
+        .setEvent(
+            RawEvent.newBuilder()
+                .setMessageId(UUID.randomUUID().toString())
+                .setType("track")
+                .setPayloadJson(ByteString.copyFromUtf8(payload)))
+        .build();
   }
 
   @Test

@@ -12,6 +12,12 @@ public interface ConsentConfig {
   /** Purpose name -> its settings. */
   Map<String, Purpose> purposes();
 
+  /**
+   * Consent categories as events carry them ({@code context.consent.categoryPreferences}) -> the
+   * purpose each one decides.
+   */
+  Map<String, String> categories();
+
   /** One purpose. */
   interface Purpose {
     /** {@code opt-in} (denied until granted) or {@code opt-out} (allowed until withdrawn). */
