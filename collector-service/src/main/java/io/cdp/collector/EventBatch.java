@@ -17,8 +17,11 @@ import java.util.List;
  */
 public final class EventBatch {
 
-  /** An event ready for Kafka: normalised, and its JSON as it will be stored. */
-  public record Accepted(ObjectNode event, byte[] payload) {
+  /**
+   * An event ready for Kafka: normalised, its JSON as it will be stored, and its corrected time and
+   * arrival (kept as values so they are not parsed back from the JSON).
+   */
+  public record Accepted(ObjectNode event, byte[] payload, Instant timestamp, Instant receivedAt) {
     public String messageId() {
       return event.get("messageId").asText();
     }
@@ -68,7 +71,7 @@ public final class EventBatch {
         if (request.sharedContext() != null
             && request.sharedContext().isObject()
             && !event.has("context")) {
-          event.set("context", request.sharedContext().deepCopy());
+          event.set("context", request.sharedContext()); // shared, never changed after
         }
         byte[] payload = serialise(event, json);
         if (payload.length > limits.maxEventBytes()) {
@@ -81,7 +84,7 @@ public final class EventBatch {
                       + limits.maxEventBytes(),
                   null);
         } else {
-          accepted.add(new Accepted(event, payload));
+          accepted.add(new Accepted(event, payload, result.timestamp(), receivedAt));
         }
       }
       if (problem != null) {

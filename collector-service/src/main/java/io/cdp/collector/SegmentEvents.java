@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdp.common.rest.ApiError;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Set;
@@ -30,20 +29,20 @@ public final class SegmentEvents {
   }
 
   /** An event ready to publish, or the problem that refused it. */
-  public record Result(ObjectNode event, Problem problem) {
-    static Result ok(ObjectNode event) {
-      return new Result(event, null);
+  public record Result(ObjectNode event, Instant timestamp, Problem problem) {
+    static Result ok(ObjectNode event, Instant timestamp) {
+      return new Result(event, timestamp, null);
     }
 
     static Result refused(String code, String message, String field) {
-      return new Result(null, new Problem(code, message, field));
+      return new Result(null, null, new Problem(code, message, field));
     }
   }
 
   /**
-   * Checks {@code raw} and returns a copy completed as Segment does: the call type, a {@code
-   * messageId} when missing, {@code receivedAt}, and {@code timestamp} corrected for the client's
-   * clock skew ({@code timestamp + (receivedAt - sentAt)}), keeping the client's value as {@code
+   * Checks {@code raw} and completes it as Segment does: the call type, a {@code messageId} when
+   * missing, {@code receivedAt}, and {@code timestamp} corrected for the client's clock skew
+   * ({@code timestamp + (receivedAt - sentAt)}), keeping the client's value as {@code
    * originalTimestamp}.
    *
    * @param impliedType the type the endpoint implies ({@code /v1/track}), or null for a batch
@@ -54,7 +53,8 @@ public final class SegmentEvents {
     if (raw == null || !raw.isObject()) {
       return Result.refused("wrong_type", "An event must be a JSON object", null);
     }
-    ObjectNode event = ((ObjectNode) raw).deepCopy();
+    // Completed in place: every caller hands over a tree parsed for this request alone.
+    ObjectNode event = (ObjectNode) raw;
     event.remove("writeKey");
 
     String type = textOrNull(event, "type");
@@ -125,7 +125,7 @@ public final class SegmentEvents {
     timestamp.ifPresent(t -> event.put("originalTimestamp", t.toString()));
     event.put("timestamp", corrected.toString());
     event.put("receivedAt", receivedAt.toString());
-    return Result.ok(event);
+    return Result.ok(event, corrected);
   }
 
   /** A non-empty string field, or null. */
@@ -146,7 +146,7 @@ public final class SegmentEvents {
   }
 
   private static Instant parse(String text) {
-    return OffsetDateTime.parse(text).toInstant();
+    return IsoInstants.parse(text);
   }
 
   /** An empty object, for callers building events. */

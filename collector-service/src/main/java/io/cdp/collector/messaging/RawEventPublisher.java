@@ -19,7 +19,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,8 +138,8 @@ public class RawEventPublisher {
         .setEvent(orEmpty(SegmentEvents.textOrNull(event, "event")))
         .setUserId(orEmpty(SegmentEvents.textOrNull(event, "userId")))
         .setAnonymousId(orEmpty(SegmentEvents.textOrNull(event, "anonymousId")))
-        .setTimestamp(ProtoTime.timestamp(Instant.parse(event.get("timestamp").asText())))
-        .setReceivedAt(ProtoTime.timestamp(Instant.parse(event.get("receivedAt").asText())))
+        .setTimestamp(ProtoTime.timestamp(accepted.timestamp()))
+        .setReceivedAt(ProtoTime.timestamp(accepted.receivedAt()))
         .setPayloadJson(ByteString.copyFrom(accepted.payload()))
         .build();
   }

@@ -1,0 +1,97 @@
+package io.cdp.collector;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+
+/**
+ * Parses ISO-8601 timestamps with an offset, as Segment's libraries send them. The common shape
+ * ({@code 2026-01-01T12:00:00.123Z}, or an offset like {@code +02:00}) is read by hand: every event
+ * carries two or three timestamps and {@link OffsetDateTime#parse} costs more than the rest of an
+ * event's checks. Anything else falls back to {@link OffsetDateTime#parse}, so the accepted forms
+ * and the errors stay exactly its own.
+ */
+public final class IsoInstants {
+
+  public static Instant parse(String text) {
+    Instant fast = parseCommon(text);
+    return fast != null ? fast : OffsetDateTime.parse(text).toInstant();
+  }
+
+  /** The common shape, or null for anything else (including invalid values). */
+  static Instant parseCommon(String s) {
+    int n = s.length();
+    if (n < 20
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || s.charAt(10) != 'T'
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 2);
+    int day = digits(s, 8, 2);
+    int hour = digits(s, 11, 2);
+    int minute = digits(s, 14, 2);
+    int second = digits(s, 17, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) {
+      return null;
+    }
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+      return null;
+    }
+    int i = 19;
+    int nanos = 0;
+    if (i < n && s.charAt(i) == '.') {
+      int start = ++i;
+      while (i < n && Character.isDigit(s.charAt(i))) {
+        i++;
+      }
+      int count = i - start;
+      if (count == 0 || count > 9) {
+        return null;
+      }
+      nanos = digits(s, start, count);
+      for (int k = count; k < 9; k++) {
+        nanos *= 10;
+      }
+    }
+    int offsetSeconds;
+    if (i == n - 1 && s.charAt(i) == 'Z') {
+      offsetSeconds = 0;
+    } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+      int offsetHours = digits(s, i + 1, 2);
+      int offsetMinutes = digits(s, i + 4, 2);
+      if (offsetHours < 0 || offsetHours > 18 || offsetMinutes < 0 || offsetMinutes > 59) {
+        return null;
+      }
+      offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (s.charAt(i) == '-' ? -1 : 1);
+    } else {
+      return null;
+    }
+    long epochDay;
+    try {
+      epochDay = LocalDate.of(year, month, day).toEpochDay();
+    } catch (java.time.DateTimeException e) {
+      return null; // e.g. February 30th: let the full parser report it
+    }
+    long seconds = epochDay * 86_400 + hour * 3600L + minute * 60L + second - offsetSeconds;
+    return Instant.ofEpochSecond(seconds, nanos);
+  }
+
+  /** The non-negative number in {@code s[from, from + count)}, or -1 if any is not a digit. */
+  private static int digits(String s, int from, int count) {
+    int value = 0;
+    for (int i = from; i < from + count; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+
+  private IsoInstants() {}
+}
