@@ -3,6 +3,7 @@ package io.cdp.audience;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -13,8 +14,11 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import io.cdp.common.ProfileVariables;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code now} (a timestamp) that must return a bool. Pure: no I/O, so it has plain unit tests.
  *
  * <p>Compiled programs are kept by rule text, so a rule is compiled once however many profiles it
- * is evaluated against.
+ * is evaluated against; so is what the rule's use of {@code now} means ({@link TimeMoments}).
  */
 @Singleton
 public class AudienceRules {
@@ -47,7 +51,12 @@ public class AudienceRules {
           .build();
   private final CelRuntime runtime =
       CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
-  private final Map<String, CelRuntime.Program> programs = new ConcurrentHashMap<>();
+  private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
+
+  /**
+   * A rule ready to run, what of the profile it reads, and when time alone can change its answer.
+   */
+  private record Compiled(CelRuntime.Program program, ProfileReads reads, TimeMoments time) {}
 
   /**
    * Compiles and type-checks {@code rule}.
@@ -55,7 +64,11 @@ public class AudienceRules {
    * @throws InvalidRuleException if it does not compile or does not return a bool
    */
   public CelRuntime.Program compile(String rule) {
-    CelRuntime.Program cached = programs.get(rule);
+    return compiled(rule).program();
+  }
+
+  private Compiled compiled(String rule) {
+    Compiled cached = compiled.get(rule);
     if (cached != null) {
       return cached;
     }
@@ -72,11 +85,34 @@ public class AudienceRules {
               + ast.getResultType().name()
               + "; compare explicitly, e.g. `... == true`");
     }
+    Compiled result = new Compiled(program(ast), ProfileReads.of(ast), timeMoments(ast));
+    compiled.put(rule, result);
+    return result;
+  }
+
+  private CelRuntime.Program program(CelAbstractSyntaxTree ast) {
     try {
-      CelRuntime.Program program = runtime.createProgram(ast);
-      programs.put(rule, program);
-      return program;
+      return runtime.createProgram(ast);
     } catch (CelEvaluationException e) {
+      throw new InvalidRuleException(e.getMessage());
+    }
+  }
+
+  private TimeMoments timeMoments(CelAbstractSyntaxTree ast) {
+    try {
+      return TimeMoments.of(ast, part -> subProgram(part, ast));
+    } catch (InvalidRuleException e) {
+      // A part that does not check alone: fall back to re-evaluating at intervals.
+      return TimeMoments.unknown();
+    }
+  }
+
+  /** A part of a checked rule as a program of its own, over the same variables. */
+  private CelRuntime.Program subProgram(CelExpr part, CelAbstractSyntaxTree rule) {
+    try {
+      return program(
+          compiler.check(CelAbstractSyntaxTree.newParsedAst(part, rule.getSource())).getAst());
+    } catch (CelValidationException e) {
       throw new InvalidRuleException(e.getMessage());
     }
   }
@@ -92,5 +128,26 @@ public class AudienceRules {
     } catch (CelEvaluationException e) {
       return false;
     }
+  }
+
+  /**
+   * Whether a profile change of {@code changed} (attribute names, {@code traits}, {@code badges},
+   * {@code visit}, {@code identifiers}, {@code consent}) can change the answer of {@code rule}: it
+   * reads one of them, reads the profile in a way that cannot be told apart, or reads {@code now}
+   * (its answer may have changed since it was last evaluated). The others keep their last answer.
+   */
+  public boolean affectedBy(String rule, Collection<String> changed) {
+    Compiled c = compiled(rule);
+    return c.time().dependsOnTime() || c.reads().anyOf(changed);
+  }
+
+  /**
+   * The earliest moment at or after {@code now} when the answer of {@code rule} for {@code profile}
+   * can change without a profile change; empty if it cannot. For a rule whose moments cannot be
+   * derived (see {@link TimeMoments}) this is {@code now + fallback}.
+   */
+  public Optional<Instant> nextTimeChange(
+      String rule, Map<String, Object> profile, Instant now, Duration fallback) {
+    return compiled(rule).time().next(profile, now, fallback);
   }
 }

@@ -29,12 +29,21 @@ public final class Transitions {
   }
 
   /**
-   * The transition's id: the same profile, audience, profile version and kind always give the same
-   * id, so a transition republished after a redelivery can be recognised downstream.
+   * The transition's id: the same profile, audience, profile version, round and kind always give
+   * the same id, so a transition republished after a redelivery can be recognised downstream.
+   *
+   * <p>{@code round} is 0 for a transition caused by a profile change (each change has a new
+   * version). A re-evaluation without a new version (time passed, an audience was backfilled) that
+   * changes memberships counts a new round of the profile ({@link
+   * io.cdp.audience.store.ProfileState#round}), so a member leaving and joining again at the same
+   * version gets distinct ids.
    */
   public static String transitionId(
-      String profileId, String audienceId, long profileVersion, TransitionKind kind) {
+      String profileId, String audienceId, long profileVersion, long round, TransitionKind kind) {
     String key = profileId + '|' + audienceId + '|' + profileVersion + '|' + kind.name();
+    if (round > 0) {
+      key += "|" + round;
+    }
     return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
   }
 

@@ -12,6 +12,7 @@ import io.cdp.common.ProfileVariables;
 import io.cdp.contracts.profile.v1.Profile;
 import io.cdp.contracts.profile.v1.Visit;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +90,30 @@ class AudienceRulesTest {
     assertTrue(notBool.getMessage().contains("must return a bool"), notBool.getMessage());
     assertThrows(
         AudienceRules.InvalidRuleException.class, () -> rules.compile("profile.attributes.vip"));
+  }
+
+  @Test
+  void onlyRulesReadingAChangedPartOfTheProfileAreAffected() {
+    String orders = "profile.attributes.lifetime_orders >= 2";
+    assertTrue(rules.affectedBy(orders, List.of("visit", "lifetime_orders")));
+    assertFalse(rules.affectedBy(orders, List.of("visit", "event_count", "traits")));
+    assertTrue(rules.affectedBy("'vip' in profile.badges", List.of("badges")));
+    assertFalse(rules.affectedBy("'vip' in profile.badges", List.of("traits")));
+    assertTrue(rules.affectedBy("profile.traits.plan == 'pro'", List.of("traits")));
+    assertTrue(rules.affectedBy("has(profile.attributes.x)", List.of("x")));
+    assertTrue(rules.affectedBy("profile.attributes['x'] > 1", List.of("x")));
+    assertFalse(rules.affectedBy("profile.attributes['x'] > 1", List.of("y")));
+    assertTrue(rules.affectedBy("profile.consent.ads == true", List.of("consent")));
+    assertFalse(rules.affectedBy("profile.id == 'p-1'", List.of("traits", "x")));
+  }
+
+  @Test
+  void rulesThatReadTheProfileAsAWholeOrReadNowAreAffectedByAnyChange() {
+    assertTrue(rules.affectedBy("size(profile.attributes) > 3", List.of("anything")));
+    assertTrue(
+        rules.affectedBy("profile.attributes.exists(k, k.startsWith('x'))", List.of("anything")));
+    assertTrue(
+        rules.affectedBy("now - profile.visit.startedAt > duration('1m')", List.of("badges")));
   }
 
   @Test

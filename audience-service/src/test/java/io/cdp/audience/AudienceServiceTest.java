@@ -1,5 +1,12 @@
 package io.cdp.audience;
 
+import static io.cdp.audience.AudienceTestSupport.ADMIN;
+import static io.cdp.audience.AudienceTestSupport.awaitTransition;
+import static io.cdp.audience.AudienceTestSupport.change;
+import static io.cdp.audience.AudienceTestSupport.createAudience;
+import static io.cdp.audience.AudienceTestSupport.eventually;
+import static io.cdp.audience.AudienceTestSupport.transitionsOf;
+import static io.cdp.audience.AudienceTestSupport.uniqueAttribute;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -16,10 +23,10 @@ import io.cdp.audience.store.MembershipSet;
 import io.cdp.contracts.Topics;
 import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.cdp.contracts.audience.v1.TransitionKind;
-import io.cdp.contracts.kafka.Deserializers;
 import io.cdp.contracts.profile.v1.Profile;
 import io.cdp.contracts.profile.v1.ProfileChange;
 import io.cdp.contracts.profile.v1.ProfilesGrpc;
+import io.cdp.contracts.profile.v1.VisitTransition;
 import io.cdp.localstack.KafkaProbe;
 import io.cdp.localstack.LocalStackResource;
 import io.quarkus.infinispan.client.Remote;
@@ -28,16 +35,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.infinispan.client.hotrod.RemoteCache;
 import org.junit.jupiter.api.Test;
 
@@ -46,28 +46,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(LocalStackResource.class)
 class AudienceServiceTest {
 
-  private static final String ADMIN = "Bearer test-admin-token";
-  private static final Duration WAIT = Duration.ofSeconds(30);
-
   @Inject
   @Remote("memberships")
   RemoteCache<String, MembershipSet> memberships;
-
-  private static String createAudience(String name, String rule) {
-    return given()
-        .header("Authorization", ADMIN)
-        .contentType(ContentType.JSON)
-        .body(Map.of("name", name, "rule", rule))
-        .post("/v1/audiences")
-        .then()
-        .statusCode(201)
-        .body("name", equalTo(name))
-        .body("rule", equalTo(rule))
-        .body("createdAt", notNullValue())
-        .body("updatedAt", notNullValue())
-        .extract()
-        .path("id");
-  }
 
   @Test
   void anAudienceIsCreatedReadReplacedAndDeleted() {
@@ -141,8 +122,7 @@ class AudienceServiceTest {
 
   @Test
   void aProfileJoinsLeavesAndRejoinsOncePerChangeAndIgnoresRedeliveries() {
-    // A per-test attribute, so audiences of other tests cannot interfere with the counts.
-    String attribute = "orders_" + UUID.randomUUID().toString().replace("-", "");
+    String attribute = uniqueAttribute("orders");
     String audienceId = createAudience("Buyers", "profile.attributes." + attribute + " >= 2");
     String profileId = "p-" + UUID.randomUUID();
     String email = "ann-" + UUID.randomUUID() + "@example.com";
@@ -216,7 +196,7 @@ class AudienceServiceTest {
 
   @Test
   void aDeletedProfileLeavesItsAudiencesAndIsNoLongerFound() {
-    String attribute = "spend_" + UUID.randomUUID().toString().replace("-", "");
+    String attribute = uniqueAttribute("spend");
     String audienceId = createAudience("Spenders", "profile.attributes." + attribute + " > 100");
     String profileId = "p-" + UUID.randomUUID();
     String email = "bob-" + UUID.randomUUID() + "@example.com";
@@ -245,6 +225,67 @@ class AudienceServiceTest {
   }
 
   @Test
+  void aMemberIsInItsAudiencesAtVisitStartAndEnd() {
+    String attribute = uniqueAttribute("orders");
+    String audienceId = createAudience("Visitors", "profile.attributes." + attribute + " >= 1");
+    String profileId = "p-" + UUID.randomUUID();
+    String email = "vic-" + UUID.randomUUID() + "@example.com";
+    KafkaProbe.ofTestStack()
+        .send(
+            Topics.PROFILES_CHANGES,
+            profileId,
+            change(profileId, 1, attribute, 2, email).toBuilder()
+                .setVisitTransition(VisitTransition.VISIT_STARTED)
+                .build());
+    awaitTransition(profileId, audienceId, TransitionKind.IN_AUDIENCE_AT_VISIT_START, 1);
+    KafkaProbe.ofTestStack()
+        .send(
+            Topics.PROFILES_CHANGES,
+            profileId,
+            change(profileId, 2, attribute, 2, email).toBuilder()
+                .clearChanged()
+                .addChanged("visit")
+                .setVisitTransition(VisitTransition.VISIT_ENDED)
+                .build());
+    awaitTransition(profileId, audienceId, TransitionKind.IN_AUDIENCE_AT_VISIT_END, 2);
+    assertEquals(
+        List.of("JOINED@1", "IN_AUDIENCE_AT_VISIT_START@1", "IN_AUDIENCE_AT_VISIT_END@2"),
+        transitionsOf(profileId).stream()
+            .map(t -> t.getKind() + "@" + t.getProfileVersion())
+            .toList());
+  }
+
+  @Test
+  void onlyAudiencesReadingAChangedAttributeAreEvaluated() {
+    String attribute = uniqueAttribute("orders");
+    String audienceId = createAudience("Indexed", "profile.attributes." + attribute + " >= 1");
+    String profileId = "p-" + UUID.randomUUID();
+    String email = "ida-" + UUID.randomUUID() + "@example.com";
+    KafkaProbe.ofTestStack()
+        .send(Topics.PROFILES_CHANGES, profileId, change(profileId, 1, attribute, 2, email));
+    awaitTransition(profileId, audienceId, TransitionKind.JOINED, 1);
+
+    // Version 2 would not match, but says only another attribute changed: the audience is not
+    // evaluated. Version 3 names the attribute, so the profile leaves then.
+    KafkaProbe.ofTestStack()
+        .send(
+            Topics.PROFILES_CHANGES,
+            profileId,
+            change(profileId, 2, attribute, 0, email).toBuilder()
+                .clearChanged()
+                .addChanged("event_count")
+                .build());
+    KafkaProbe.ofTestStack()
+        .send(Topics.PROFILES_CHANGES, profileId, change(profileId, 3, attribute, 0, email));
+    awaitTransition(profileId, audienceId, TransitionKind.LEFT, 3);
+    assertEquals(
+        List.of("JOINED@1", "LEFT@3"),
+        transitionsOf(profileId).stream()
+            .map(t -> t.getKind() + "@" + t.getProfileVersion())
+            .toList());
+  }
+
+  @Test
   void unknownIdentifiersAreA404() {
     given()
         .header("Authorization", ADMIN)
@@ -266,97 +307,5 @@ class AudienceServiceTest {
         ProfilesGrpc.getGetProfileMethod()
             .parseResponse(new ByteArrayInputStream(profile.toByteArray()));
     assertEquals(profile, parsed);
-  }
-
-  private static ProfileChange change(
-      String profileId, long version, String attribute, double value, String email) {
-    return ProfileChange.newBuilder()
-        .setProfileId(profileId)
-        .setVersion(version)
-        .addChanged(attribute)
-        .setSnapshot(
-            Profile.newBuilder()
-                .setProfileId(profileId)
-                .addIdentifiers("email:" + email)
-                .setAttributes(
-                    Struct.newBuilder()
-                        .putFields(attribute, Value.newBuilder().setNumberValue(value).build()))
-                .setVersion(version))
-        .build();
-  }
-
-  private static MembershipTransition awaitTransition(
-      String profileId, String audienceId, TransitionKind kind, long version) {
-    ConsumerRecord<String, MembershipTransition> record =
-        KafkaProbe.ofTestStack()
-            .await(
-                Topics.AUDIENCES_MEMBERSHIP,
-                new Deserializers.MembershipTransitionDeserializer(),
-                t ->
-                    t.getProfileId().equals(profileId)
-                        && t.getAudienceId().equals(audienceId)
-                        && t.getKind() == kind
-                        && t.getProfileVersion() == version,
-                WAIT);
-    assertEquals(profileId, record.key());
-    return record.value();
-  }
-
-  /** Every transition of {@code profileId} on the topic now, in offset order. */
-  private static List<MembershipTransition> transitionsOf(String profileId) {
-    Map<String, Object> config =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            LocalStackResource.kafkaBootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "count-" + UUID.randomUUID());
-    List<MembershipTransition> found = new ArrayList<>();
-    try (var consumer =
-        new KafkaConsumer<>(
-            config,
-            new StringDeserializer(),
-            new Deserializers.MembershipTransitionDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(Topics.AUDIENCES_MEMBERSHIP).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("Could not read " + Topics.AUDIENCES_MEMBERSHIP + " to its end");
-        }
-        for (ConsumerRecord<String, MembershipTransition> r :
-            consumer.poll(Duration.ofMillis(200))) {
-          if (r.key().equals(profileId)) {
-            found.add(r.value());
-          }
-        }
-      }
-    }
-    return found;
-  }
-
-  /** Retries an assertion until it holds: the REST view follows the commit, not the publish. */
-  private static void eventually(Runnable assertion) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      try {
-        assertion.run();
-        return;
-      } catch (AssertionError e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
-    }
   }
 }

@@ -37,17 +37,25 @@ class TransitionsTest {
     var rejoined = Transitions.diff(Set.of(), Set.of("a"));
     assertEquals(Set.of("a"), rejoined.joined());
     assertNotEquals(
-        Transitions.transitionId("p", "a", 1, TransitionKind.JOINED),
-        Transitions.transitionId("p", "a", 3, TransitionKind.JOINED));
+        Transitions.transitionId("p", "a", 1, 0, TransitionKind.JOINED),
+        Transitions.transitionId("p", "a", 3, 0, TransitionKind.JOINED));
+  }
+
+  @Test
+  void aReevaluationRoundGivesTheSameVersionNewIds() {
+    String joinedByChange = Transitions.transitionId("p", "a", 4, 0, TransitionKind.JOINED);
+    String joinedAgainLater = Transitions.transitionId("p", "a", 4, 2, TransitionKind.JOINED);
+    assertNotEquals(joinedByChange, joinedAgainLater);
+    assertEquals(joinedAgainLater, Transitions.transitionId("p", "a", 4, 2, TransitionKind.JOINED));
   }
 
   @Test
   void theTransitionIdIsDeterministic() {
     assertEquals(
-        Transitions.transitionId("p", "a", 2, TransitionKind.LEFT),
-        Transitions.transitionId("p", "a", 2, TransitionKind.LEFT));
+        Transitions.transitionId("p", "a", 2, 0, TransitionKind.LEFT),
+        Transitions.transitionId("p", "a", 2, 0, TransitionKind.LEFT));
     assertNotEquals(
-        Transitions.transitionId("p", "a", 2, TransitionKind.LEFT),
-        Transitions.transitionId("p", "a", 2, TransitionKind.JOINED));
+        Transitions.transitionId("p", "a", 2, 0, TransitionKind.LEFT),
+        Transitions.transitionId("p", "a", 2, 0, TransitionKind.JOINED));
   }
 }

@@ -3,6 +3,7 @@ package io.cdp.audience.rest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cdp.audience.AudienceRules;
 import io.cdp.audience.store.Audience;
+import io.cdp.audience.store.Backfill;
 import io.cdp.audience.store.Membership;
 import io.cdp.common.rest.ApiException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -27,12 +28,35 @@ public class AudienceResource {
   /** What a client sends to create or replace an audience. */
   public record AudienceBody(String name, String rule) {}
 
-  /** An audience as the API shows it; {@code size} only on {@code GET /v1/audiences/{id}}. */
+  /** The evaluation of the audience over existing profiles: {@code running} or {@code done}. */
+  public record BackfillView(String status, long evaluated, long total) {
+    static BackfillView of(Backfill b) {
+      return b == null ? null : new BackfillView(b.status, b.evaluated, b.total);
+    }
+  }
+
+  /**
+   * An audience as the API shows it; {@code size} only on {@code GET /v1/audiences/{id}}, {@code
+   * backfill} not in the list.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AudienceView(
-      String id, String name, String rule, Instant createdAt, Instant updatedAt, Long size) {
-    static AudienceView of(Audience a, Long size) {
-      return new AudienceView(a.id.toString(), a.name, a.rule, a.createdAt, a.updatedAt, size);
+      String id,
+      String name,
+      String rule,
+      Instant createdAt,
+      Instant updatedAt,
+      Long size,
+      BackfillView backfill) {
+    static AudienceView of(Audience a, Long size, Backfill backfill) {
+      return new AudienceView(
+          a.id.toString(),
+          a.name,
+          a.rule,
+          a.createdAt,
+          a.updatedAt,
+          size,
+          BackfillView.of(backfill));
     }
   }
 
@@ -54,14 +78,17 @@ public class AudienceResource {
     audience.updatedAt = audience.createdAt;
     return audience
         .<Audience>persist()
-        .map(saved -> Response.status(201).entity(AudienceView.of(saved, null)).build());
+        .chain(() -> Backfill.start(audience.id))
+        .map(
+            backfill ->
+                Response.status(201).entity(AudienceView.of(audience, null, backfill)).build());
   }
 
   @GET
   @WithSession
   public Uni<List<AudienceView>> list() {
     return Audience.<Audience>listAll()
-        .map(all -> all.stream().map(a -> AudienceView.of(a, null)).toList());
+        .map(all -> all.stream().map(a -> AudienceView.of(a, null, null)).toList());
   }
 
   @GET
@@ -72,22 +99,29 @@ public class AudienceResource {
         .chain(
             audience ->
                 Membership.count("audienceId", audience.id)
-                    .map(size -> AudienceView.of(audience, size)));
+                    .chain(
+                        size ->
+                            Backfill.<Backfill>findById(audience.id)
+                                .map(backfill -> AudienceView.of(audience, size, backfill))));
   }
 
-  /** Replaces name and rule. Current members are re-evaluated on their next profile change. */
+  /** Replaces name and rule; a changed rule is backfilled over the existing profiles again. */
   @PUT
   @Path("/{id}")
   @WithTransaction
   public Uni<AudienceView> replace(@PathParam("id") String id, AudienceBody body) {
     validate(body);
     return find(id)
-        .map(
+        .chain(
             audience -> {
+              boolean ruleChanged = !audience.rule.equals(body.rule());
               audience.name = body.name().trim();
               audience.rule = body.rule();
               audience.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-              return AudienceView.of(audience, null);
+              return (ruleChanged
+                      ? Backfill.start(audience.id)
+                      : Backfill.<Backfill>findById(audience.id))
+                  .map(backfill -> AudienceView.of(audience, null, backfill));
             });
   }
 
@@ -99,6 +133,7 @@ public class AudienceResource {
         .chain(
             audience ->
                 Membership.delete("audienceId", audience.id)
+                    .chain(() -> Backfill.delete("audienceId", audience.id))
                     .chain(audience::delete)
                     .replaceWith(Response.noContent().build()));
   }

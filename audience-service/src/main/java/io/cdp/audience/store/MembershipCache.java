@@ -10,8 +10,8 @@ import org.infinispan.client.hotrod.RemoteCache;
 
 /**
  * The hot copy of memberships in Infinispan (profile id to its audience ids). PostgreSQL stays the
- * truth: an entry is written after the transaction that produced it, and readers trust it only when
- * its version matches the one in PostgreSQL.
+ * truth: an entry is written at the end of the transaction that produced it, under the profile's
+ * lock, and readers trust it only when its version and round match the ones PostgreSQL committed.
  */
 @ApplicationScoped
 public class MembershipCache {
@@ -27,15 +27,16 @@ public class MembershipCache {
     return onCallerContext(memberships.getAsync(profileId));
   }
 
-  /** Records the memberships as of {@code version}. */
-  public Uni<Void> put(String profileId, long version, Collection<String> audienceIds) {
+  /** Records the memberships as of {@code version} and {@code round}. */
+  public Uni<Void> put(String profileId, long version, long round, Collection<String> audienceIds) {
     return onCallerContext(
             memberships.putAsync(
-                profileId, new MembershipSet(version, audienceIds.stream().sorted().toList())))
+                profileId,
+                new MembershipSet(version, audienceIds.stream().sorted().toList(), round)))
         .replaceWithVoid();
   }
 
-  /** Forgets a deleted profile. */
+  /** Forgets a deleted or erased profile. */
   public Uni<Void> remove(String profileId) {
     return onCallerContext(memberships.removeAsync(profileId)).replaceWithVoid();
   }

@@ -5,7 +5,8 @@ import org.infinispan.protostream.annotations.Proto;
 
 /**
  * The value of the {@code memberships} cache: a profile's audience ids as of profile version {@code
- * version}. Trusted only when that version is the one PostgreSQL last recorded.
+ * version} and re-evaluation {@code round}. Trusted only when both are the ones PostgreSQL last
+ * recorded ({@link ProfileState}).
  */
 @Proto
-public record MembershipSet(long version, List<String> audienceIds) {}
+public record MembershipSet(long version, List<String> audienceIds, long round) {}
