@@ -6,7 +6,6 @@ import io.cdp.common.IdentifierKey;
 import io.cdp.common.messaging.PrivacyAcks;
 import io.cdp.contracts.consent.v1.PrivacyAck;
 import io.cdp.contracts.consent.v1.PrivacyRequest;
-import io.cdp.contracts.consent.v1.PrivacyRequestKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
@@ -14,13 +13,10 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,50 +47,31 @@ public class PrivacyRequestConsumer {
   @Incoming("privacy-requests")
   @WithSpan
   public Uni<Void> consume(PrivacyRequest request) {
-    return answer(request).chain(acks::sendMessage);
-  }
-
-  private Uni<Message<PrivacyAck>> answer(PrivacyRequest request) {
-    if (request.getKind() != PrivacyRequestKind.ERASURE) {
-      return Uni.createFrom()
-          .item(
-              PrivacyAcks.failed(
-                  request,
-                  SERVICE,
-                  new IllegalArgumentException("Unsupported request kind " + request.getKind())));
-    }
-    return profileIds(request)
-        .chain(
-            profileIds ->
-                Multi.createFrom()
-                    .iterable(profileIds)
-                    .onItem()
-                    .transformToUniAndConcatenate(memberships::erase)
-                    .collect()
-                    .last()
-                    .invoke(
-                        () ->
-                            LOG.infof(
-                                "Erasure %s: %d profile ids erased",
-                                request.getRequestId(), profileIds.size())))
-        .map(erased -> PrivacyAcks.done(request, SERVICE))
-        .onFailure()
-        .recoverWithItem(
-            e -> {
-              LOG.errorf(e, "Erasure %s failed", request.getRequestId());
-              return PrivacyAcks.failed(request, SERVICE, e);
-            });
+    return PrivacyAcks.answer(
+        request,
+        SERVICE,
+        acks,
+        () ->
+            profileIds(request)
+                .chain(
+                    profileIds ->
+                        Multi.createFrom()
+                            .iterable(profileIds)
+                            .onItem()
+                            .transformToUniAndConcatenate(memberships::erase)
+                            .collect()
+                            .last()
+                            .invoke(
+                                () ->
+                                    LOG.infof(
+                                        "Erasure %s: %d profile ids erased",
+                                        request.getRequestId(), profileIds.size()))));
   }
 
   /** The request's profile id and those its identifiers point at here. */
   private static Uni<Set<String>> profileIds(PrivacyRequest request) {
     List<String> identifiers =
-        Stream.concat(Stream.of(request.getIdentifier()), request.getIdentifiersList().stream())
-            .map(IdentifierKey::parse)
-            .flatMap(Optional::stream)
-            .map(IdentifierKey::toString)
-            .distinct()
-            .toList();
+        PrivacyAcks.identifiers(request).stream().map(IdentifierKey::toString).toList();
     Uni<List<ProfileIdentifier>> rows =
         identifiers.isEmpty()
             ? Uni.createFrom().item(List.of())

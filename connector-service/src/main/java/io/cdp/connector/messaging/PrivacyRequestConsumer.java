@@ -17,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 /**
  * This service's part of an erasure: in one transaction, the person's deliveries (the queue and the
@@ -31,7 +30,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class PrivacyRequestConsumer {
 
-  private static final Logger LOG = Logger.getLogger(PrivacyRequestConsumer.class);
   static final String SERVICE = "connector-service";
 
   private final Outbox outbox;
@@ -51,26 +49,26 @@ public class PrivacyRequestConsumer {
   public Uni<Void> consume(PrivacyRequest request) {
     String profileId = request.getProfileId();
     String sourceId = "erasure:" + request.getRequestId();
-    return Panache.withTransaction(
-            () ->
-                Connector.<Connector>list("erasure", true)
-                    .chain(
-                        connectors ->
-                            forget(profileId, callIds(sourceId, connectors))
-                                .chain(
-                                    () ->
-                                        outbox.record(
-                                            sourceId, profileId, calls(connectors, request)))))
-        .invoke(
-            (List<Pending> pending) ->
-                pending.forEach(p -> dispatcher.submit(p.connectorId(), p.deliveryId())))
-        .chain(() -> acks.sendMessage(PrivacyAcks.done(request, SERVICE)))
-        .onFailure()
-        .recoverWithUni(
-            e -> {
-              LOG.errorf(e, "Erasure %s failed here", request.getRequestId());
-              return acks.sendMessage(PrivacyAcks.failed(request, SERVICE, e));
-            });
+    return PrivacyAcks.answer(
+        request,
+        SERVICE,
+        acks,
+        () ->
+            Panache.withTransaction(
+                    () ->
+                        Connector.<Connector>list("erasure", true)
+                            .chain(
+                                connectors ->
+                                    forget(profileId, callIds(sourceId, connectors))
+                                        .chain(
+                                            () ->
+                                                outbox.record(
+                                                    sourceId,
+                                                    profileId,
+                                                    calls(connectors, request)))))
+                .invoke(
+                    (List<Pending> pending) ->
+                        pending.forEach(p -> dispatcher.submit(p.connectorId(), p.deliveryId()))));
   }
 
   /** Deletes the person's deliveries but this request's own erasure calls (a repeat keeps them). */

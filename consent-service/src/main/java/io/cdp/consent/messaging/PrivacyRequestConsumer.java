@@ -15,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 /**
  * This service's part of an erasure: the consent history and state of the person's profile and of
@@ -25,7 +24,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class PrivacyRequestConsumer {
 
-  private static final Logger LOG = Logger.getLogger(PrivacyRequestConsumer.class);
   static final String SERVICE = "consent-service";
 
   private final ConsentStore store;
@@ -46,30 +44,26 @@ public class PrivacyRequestConsumer {
 
   @Incoming("privacy-requests")
   public Uni<Void> consume(PrivacyRequest request) {
-    Set<Subject> subjects;
-    try {
-      subjects = subjects(request);
-    } catch (IllegalArgumentException e) {
-      return acks.sendMessage(PrivacyAcks.failed(request, SERVICE, e));
-    }
-    return Panache.withTransaction(() -> store.erase(subjects))
-        .chain(
-            () ->
-                Multi.createFrom()
-                    .iterable(subjects)
-                    .onItem()
-                    .transformToUniAndConcatenate(
-                        subject ->
-                            cache.remove(subject.key()).call(() -> changes.erase(subject.key())))
-                    .collect()
-                    .last())
-        .chain(() -> acks.sendMessage(PrivacyAcks.done(request, SERVICE)))
-        .onFailure()
-        .recoverWithUni(
-            e -> {
-              LOG.errorf(e, "Erasure %s failed here", request.getRequestId());
-              return acks.sendMessage(PrivacyAcks.failed(request, SERVICE, e));
-            });
+    return PrivacyAcks.answer(
+        request,
+        SERVICE,
+        acks,
+        () -> {
+          Set<Subject> subjects = subjects(request);
+          return Panache.withTransaction(() -> store.erase(subjects))
+              .chain(
+                  () ->
+                      Multi.createFrom()
+                          .iterable(subjects)
+                          .onItem()
+                          .transformToUniAndConcatenate(
+                              subject ->
+                                  cache
+                                      .remove(subject.key())
+                                      .call(() -> changes.erase(subject.key())))
+                          .collect()
+                          .last());
+        });
   }
 
   private static Set<Subject> subjects(PrivacyRequest request) {
@@ -77,8 +71,8 @@ public class PrivacyRequestConsumer {
     if (!request.getProfileId().isEmpty()) {
       subjects.add(Subject.ofProfile(request.getProfileId()));
     }
-    subjects.add(Subject.parse(request.getIdentifier()));
-    request.getIdentifiersList().forEach(id -> subjects.add(Subject.parse(id)));
+    PrivacyAcks.identifiers(request)
+        .forEach(key -> subjects.add(new Subject(key.type(), key.value())));
     return subjects;
   }
 }

@@ -4,7 +4,6 @@ import io.cdp.common.IdentifierKey;
 import io.cdp.common.messaging.PrivacyAcks;
 import io.cdp.contracts.consent.v1.PrivacyAck;
 import io.cdp.contracts.consent.v1.PrivacyRequest;
-import io.cdp.contracts.consent.v1.PrivacyRequestKind;
 import io.cdp.identity.IdentifierRef;
 import io.cdp.identity.Identifiers;
 import io.cdp.identity.IdentityEraser;
@@ -13,10 +12,8 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,44 +44,30 @@ public class PrivacyRequestConsumer {
 
   @Incoming("privacy-requests")
   public Uni<Void> consume(PrivacyRequest request) {
-    return answer(request).chain(acks::sendMessage);
-  }
-
-  private Uni<Message<PrivacyAck>> answer(PrivacyRequest request) {
-    if (request.getKind() != PrivacyRequestKind.ERASURE) {
-      return Uni.createFrom()
-          .item(
-              PrivacyAcks.failed(
-                  request,
-                  SERVICE,
-                  new IllegalArgumentException("Unsupported request kind " + request.getKind())));
-    }
-    List<IdentifierRef> listed =
-        Stream.concat(Stream.of(request.getIdentifier()), request.getIdentifiersList().stream())
-            .map(this::normalise)
-            .flatMap(Optional::stream)
-            .distinct()
-            .toList();
-    return eraser
-        .erase(request.getProfileId(), listed)
-        .map(
-            erased -> {
-              // Counts only: the identifiers are what was just erased.
-              LOG.infof(
-                  "Erasure %s: %d profiles deleted, %d identifiers suppressed",
-                  request.getRequestId(), erased.profileIds().size(), erased.suppressed());
-              return PrivacyAcks.done(request, SERVICE);
-            })
-        .onFailure()
-        .recoverWithItem(
-            e -> {
-              LOG.errorf(e, "Erasure %s failed", request.getRequestId());
-              return PrivacyAcks.failed(request, SERVICE, e);
-            });
+    return PrivacyAcks.answer(
+        request,
+        SERVICE,
+        acks,
+        () -> {
+          List<IdentifierRef> listed =
+              PrivacyAcks.identifiers(request).stream()
+                  .map(this::normalise)
+                  .flatMap(Optional::stream)
+                  .distinct()
+                  .toList();
+          return eraser
+              .erase(request.getProfileId(), listed)
+              .invoke(
+                  erased ->
+                      // Counts only: the identifiers are what was just erased.
+                      LOG.infof(
+                          "Erasure %s: %d profiles deleted, %d identifiers suppressed",
+                          request.getRequestId(), erased.profileIds().size(), erased.suppressed()));
+        });
   }
 
   /** {@code type:value} as events store it; a malformed or blocked one cannot be linked anyway. */
-  private Optional<IdentifierRef> normalise(String written) {
-    return IdentifierKey.parse(written).flatMap(k -> identifiers.normalise(k.type(), k.value()));
+  private Optional<IdentifierRef> normalise(IdentifierKey key) {
+    return identifiers.normalise(key.type(), key.value());
   }
 }

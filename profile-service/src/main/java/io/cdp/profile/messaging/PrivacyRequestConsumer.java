@@ -4,7 +4,6 @@ import io.cdp.common.IdentifierKey;
 import io.cdp.common.messaging.PrivacyAcks;
 import io.cdp.contracts.consent.v1.PrivacyAck;
 import io.cdp.contracts.consent.v1.PrivacyRequest;
-import io.cdp.contracts.consent.v1.PrivacyRequestKind;
 import io.cdp.profile.store.ProfileStore;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Multi;
@@ -12,13 +11,10 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,52 +47,33 @@ public class PrivacyRequestConsumer {
   @Incoming("privacy-requests")
   @WithSpan
   public Uni<Void> consume(PrivacyRequest request) {
-    return answer(request).chain(acks::sendMessage);
-  }
-
-  private Uni<Message<PrivacyAck>> answer(PrivacyRequest request) {
-    if (request.getKind() != PrivacyRequestKind.ERASURE) {
-      return Uni.createFrom()
-          .item(
-              PrivacyAcks.failed(
-                  request,
-                  SERVICE,
-                  new IllegalArgumentException("Unsupported request kind " + request.getKind())));
-    }
     List<String> identifiers =
-        Stream.concat(Stream.of(request.getIdentifier()), request.getIdentifiersList().stream())
-            .map(IdentifierKey::parse)
-            .flatMap(Optional::stream)
-            .map(IdentifierKey::toString)
-            .distinct()
-            .toList();
-    return Multi.createFrom()
-        .iterable(identifiers)
-        .onItem()
-        .transformToUniAndConcatenate(store::profileIdOf)
-        .collect()
-        .asList()
-        .chain(
-            found -> {
-              Set<String> profileIds = new TreeSet<>();
-              if (!request.getProfileId().isEmpty()) {
-                profileIds.add(request.getProfileId());
-              }
-              found.forEach(id -> id.ifPresent(profileIds::add));
-              return store
-                  .erase(profileIds, identifiers)
-                  .invoke(
-                      () ->
-                          LOG.infof(
-                              "Erasure %s: %d profile ids erased",
-                              request.getRequestId(), profileIds.size()));
-            })
-        .map(erased -> PrivacyAcks.done(request, SERVICE))
-        .onFailure()
-        .recoverWithItem(
-            e -> {
-              LOG.errorf(e, "Erasure %s failed", request.getRequestId());
-              return PrivacyAcks.failed(request, SERVICE, e);
-            });
+        PrivacyAcks.identifiers(request).stream().map(IdentifierKey::toString).toList();
+    return PrivacyAcks.answer(
+        request,
+        SERVICE,
+        acks,
+        () ->
+            Multi.createFrom()
+                .iterable(identifiers)
+                .onItem()
+                .transformToUniAndConcatenate(store::profileIdOf)
+                .collect()
+                .asList()
+                .chain(
+                    found -> {
+                      Set<String> profileIds = new TreeSet<>();
+                      if (!request.getProfileId().isEmpty()) {
+                        profileIds.add(request.getProfileId());
+                      }
+                      found.forEach(id -> id.ifPresent(profileIds::add));
+                      return store
+                          .erase(profileIds, identifiers)
+                          .invoke(
+                              () ->
+                                  LOG.infof(
+                                      "Erasure %s: %d profile ids erased",
+                                      request.getRequestId(), profileIds.size()));
+                    }));
   }
 }
