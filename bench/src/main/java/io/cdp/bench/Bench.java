@@ -6,23 +6,28 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ./cdp bench [collector]}: starts a fresh local stack on free ports, runs the phases of the
- * chosen benchmark one after the other, writes {@code target/bench/results.json} and prints a
- * table. See docs/benchmarks.md.
+ * {@code ./cdp bench [collector|identity|profile ...]}: starts a fresh local stack on free ports,
+ * runs the chosen benchmarks (all of them, in the order events flow, when none is named) one after
+ * the other, writes {@code target/bench/results.json} and prints a table. See docs/benchmarks.md.
  */
 public final class Bench {
 
+  private static final List<String> ALL = List.of("collector", "identity", "profile");
+
   public static void main(String[] args) throws Exception {
-    String benchmark = args.length == 0 ? "collector" : args[0];
-    List<Phase> phases =
-        switch (benchmark) {
-          case "collector" -> List.of(new KafkaRawPhase(), new CollectorPhase());
-          default -> {
-            System.err.println("usage: ./cdp bench [collector]");
-            System.exit(2);
-            yield List.of();
-          }
-        };
+    List<String> benchmarks = args.length == 0 ? ALL : List.of(args);
+    List<Phase> phases = new ArrayList<>();
+    for (String benchmark : benchmarks) {
+      switch (benchmark) {
+        case "collector" -> phases.addAll(List.of(new KafkaRawPhase(), new CollectorPhase()));
+        case "identity" -> phases.add(new IdentityPhase());
+        case "profile" -> phases.add(new ProfilePhase());
+        default -> {
+          System.err.println("usage: ./cdp bench [collector|identity|profile ...]");
+          System.exit(2);
+        }
+      }
+    }
     Path root = Path.of("").toAbsolutePath();
     Path outDir = root.resolve("target/bench");
     BenchSettings settings = BenchSettings.fromEnv(System.getenv());
@@ -33,14 +38,18 @@ public final class Bench {
     try (BenchContext context = BenchContext.start(root, outDir, settings)) {
       for (Phase phase : phases) {
         System.out.printf(
-            "Phase %s: %d s warm-up, %d s measured...%n",
+            "Phase %s (%d s warm-up, %d s measured per load)...%n",
             phase.name(), settings.warmup().toSeconds(), settings.measured().toSeconds());
-        PhaseResult result = phase.run(context);
-        System.out.printf("  %,d events/s%n", Math.round(result.eventsPerSecond()));
-        results.add(result);
+        for (PhaseResult result : phase.run(context)) {
+          System.out.printf(
+              "  %s: %,d events/s%n", result.name(), Math.round(result.eventsPerSecond()));
+          results.add(result);
+        }
       }
     }
-    Results report = new Results("./cdp bench " + benchmark, machine, results);
+    Results report =
+        new Results(
+            String.join(" ", "./cdp bench", String.join(" ", args)).trim(), machine, results);
     Path file = outDir.resolve("results.json");
     report.write(file);
     System.out.printf("%n%s%nResults: %s%n", report.table(), root.relativize(file));

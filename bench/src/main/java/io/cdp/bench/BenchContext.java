@@ -23,13 +23,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * What every phase runs against: a fresh local stack on free ports (so a running {@code ./cdp up}
@@ -116,6 +124,27 @@ final class BenchContext implements AutoCloseable {
   }
 
   /**
+   * POSTs {@code json} to {@code path} of {@code service} with the admin token and returns the
+   * answer's body, failing unless it is 201 (created).
+   */
+  String adminPost(ServiceProcess service, String path, String json)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(service.url() + path))
+            .header("Authorization", "Bearer " + adminToken)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build();
+    HttpResponse<String> response =
+        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException(
+          "POST " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
+  /**
    * The processes of the run by name: this one ({@code bench}), Kafka, Infinispan and {@code more}.
    */
   Map<String, ProcessHandle> processes(ServiceProcess... more) {
@@ -173,7 +202,76 @@ final class BenchContext implements AutoCloseable {
     }
   }
 
-  private KafkaConsumer<byte[], byte[]> consumer() {
+  /**
+   * Moves consumer group {@code group} to the end of {@code topic}, before its service starts: what
+   * earlier phases wrote there is not this phase's load.
+   */
+  void skipToEnd(String group, String topic) throws Exception {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer();
+        Admin admin = admin()) {
+      Map<TopicPartition, OffsetAndMetadata> ends =
+          consumer.endOffsets(partitions(consumer, topic)).entrySet().stream()
+              .collect(
+                  Collectors.toMap(
+                      Map.Entry::getKey, end -> new OffsetAndMetadata(end.getValue())));
+      admin.alterConsumerGroupOffsets(group, ends).all().get();
+    }
+  }
+
+  /** A producer as the services configure theirs: every replica acknowledges, no duplicates. */
+  KafkaProducer<String, byte[]> producer() {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafkaBootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.LINGER_MS_CONFIG,
+            5),
+        new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
+  /**
+   * Empties the Infinispan cache {@code cache} through the server's REST API (on the Hot Rod port),
+   * as an operator would, and returns how many entries it held.
+   */
+  long clearCache(String cache) throws IOException, InterruptedException {
+    String base = "http://" + stack.infinispanHotRodAddress() + "/rest/v2/caches/" + cache;
+    long size = Long.parseLong(infinispan(base + "?action=size", "GET").trim());
+    infinispan(base + "?action=clear", "POST");
+    long left = Long.parseLong(infinispan(base + "?action=size", "GET").trim());
+    if (left != 0) {
+      throw new IllegalStateException("Cache " + cache + " still holds " + left + " entries");
+    }
+    return size;
+  }
+
+  private static String infinispan(String url, String method)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
+    HttpResponse<String> response =
+        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() / 100 != 2) {
+      throw new IllegalStateException(
+          method + " " + url + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
+  Admin admin() {
+    return Admin.create(
+        Map.<String, Object>of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers()));
+  }
+
+  /** A consumer of raw bytes without a group: partitions are assigned, nothing is committed. */
+  KafkaConsumer<byte[], byte[]> consumer() {
     return new KafkaConsumer<>(
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -184,7 +282,7 @@ final class BenchContext implements AutoCloseable {
         new ByteArrayDeserializer());
   }
 
-  private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+  static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
     return consumer.partitionsFor(topic).stream()
         .map(PartitionInfo::partition)
         .map(partition -> new TopicPartition(topic, partition))

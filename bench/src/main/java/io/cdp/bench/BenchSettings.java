@@ -1,6 +1,8 @@
 package io.cdp.bench;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,9 +14,19 @@ import java.util.Map;
  * @param batchEvents events per {@code /v1/batch} request (100)
  * @param profile record each started service with Java Flight Recorder into {@code
  *     target/bench/<service>.jfr} ({@code CDP_BENCH_PROFILE=true})
+ * @param lookupRates the fixed rates of profile lookups, per second ({@code
+ *     CDP_BENCH_LOOKUP_RATES}, {@code 1000,5000})
+ * @param identityRate the fixed rate of the identity latency runs, events per second ({@code
+ *     CDP_BENCH_IDENTITY_RATE}); 0 (the default) takes half the throughput just measured
  */
 record BenchSettings(
-    Duration warmup, Duration measured, int connections, int batchEvents, boolean profile) {
+    Duration warmup,
+    Duration measured,
+    int connections,
+    int batchEvents,
+    boolean profile,
+    List<Integer> lookupRates,
+    int identityRate) {
 
   static BenchSettings fromEnv(Map<String, String> env) {
     return new BenchSettings(
@@ -22,6 +34,11 @@ record BenchSettings(
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("CDP_BENCH_SECONDS", "20"))),
         Integer.parseInt(env.getOrDefault("CDP_BENCH_CONNECTIONS", "64")),
         100,
-        Boolean.parseBoolean(env.getOrDefault("CDP_BENCH_PROFILE", "false")));
+        Boolean.parseBoolean(env.getOrDefault("CDP_BENCH_PROFILE", "false")),
+        Arrays.stream(env.getOrDefault("CDP_BENCH_LOOKUP_RATES", "1000,5000").split(","))
+            .map(String::trim)
+            .map(Integer::valueOf)
+            .toList(),
+        Integer.parseInt(env.getOrDefault("CDP_BENCH_IDENTITY_RATE", "0")));
   }
 }

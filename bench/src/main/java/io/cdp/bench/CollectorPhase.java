@@ -7,10 +7,6 @@ import io.cdp.localstack.ServiceProcess;
 import io.cdp.localstack.SuiteService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +14,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -42,10 +36,13 @@ final class CollectorPhase implements Phase {
   }
 
   @Override
-  public PhaseResult run(BenchContext context) throws Exception {
+  public List<PhaseResult> run(BenchContext context) throws Exception {
     BenchSettings settings = context.settings();
     try (ServiceProcess collector = context.startService(SuiteService.COLLECTOR)) {
-      String writeKey = createSource(collector, context.adminToken());
+      String writeKey =
+          JSON.readTree(context.adminPost(collector, "/v1/sources", "{\"name\":\"bench\"}"))
+              .get("writeKey")
+              .asText();
       long before = context.endOffsets(Topics.EVENTS_RAW);
 
       Load load = new Load(settings.batchEvents());
@@ -81,45 +78,29 @@ final class CollectorPhase implements Phase {
       Map<String, Object> details = new LinkedHashMap<>();
       details.put("events_per_request", settings.batchEvents());
       details.put("requests_per_s", Math.round(load.measuredRequests.sum() / seconds));
-      details.put("request_p50_ms", load.latency.percentileMillis(50));
-      details.put("request_p99_ms", load.latency.percentileMillis(99));
-      details.put("request_max_ms", load.latency.maxMillis());
-      details.put("answers", load.answers());
+      details.put("latency", "of a request: sent to answered");
+      details.putAll(load.latency.percentiles());
+      details.put("answers", load.answers.all());
       details.put("acknowledged_events", acknowledged);
       details.put("topic_growth", grown);
       details.put("max_request_bytes", requestBytes);
       details.put("record_bytes", Math.round(context.recentRecordBytes(Topics.EVENTS_RAW)));
       details.put("processes", usage.result());
-      return new PhaseResult(
-          NAME,
-          settings.connections()
-              + " keep-alive connections, "
-              + settings.batchEvents()
-              + " events per request, no think time",
-          settings.connections(),
-          settings.warmup().toSeconds(),
-          seconds,
-          load.measuredEvents.sum(),
-          details);
+      details.put("load_average_1m", Results.loadAverage());
+      return List.of(
+          new PhaseResult(
+              NAME,
+              settings.connections()
+                  + " keep-alive connections, "
+                  + settings.batchEvents()
+                  + " events per request, no think time",
+              settings.connections(),
+              settings.warmup().toSeconds(),
+              seconds,
+              load.measuredEvents.sum(),
+              details,
+              Map.of()));
     }
-  }
-
-  /** Creates the source the load is sent for and returns its write key. */
-  private static String createSource(ServiceProcess collector, String adminToken)
-      throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(collector.url() + "/v1/sources"))
-            .header("Authorization", "Bearer " + adminToken)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"bench\"}"))
-            .build();
-    HttpResponse<String> response =
-        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 201) {
-      throw new IllegalStateException(
-          "Creating a source answered " + response.statusCode() + ": " + response.body());
-    }
-    return JSON.readTree(response.body()).get("writeKey").asText();
   }
 
   /** What the clients count, shared by all of them. */
@@ -130,7 +111,7 @@ final class CollectorPhase implements Phase {
     private final LongAdder acknowledgedEvents = new LongAdder();
     private final LongAdder measuredEvents = new LongAdder();
     private final LongAdder measuredRequests = new LongAdder();
-    private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
+    private final Answers answers = new Answers();
     private final LatencyHistogram latency = new LatencyHistogram();
 
     Load(int batchEvents) {
@@ -159,12 +140,12 @@ final class CollectorPhase implements Phase {
           try {
             status = connection.send(head, body);
           } catch (IOException e) {
-            count(e.getClass().getSimpleName());
+            answers.count(e.getClass().getSimpleName());
             pause();
             continue;
           }
           long end = System.nanoTime();
-          count(Integer.toString(status));
+          answers.count(Integer.toString(status));
           if (status == 200) {
             acknowledgedEvents.add(batchEvents);
             if (window.measuring(end)) {
@@ -175,17 +156,6 @@ final class CollectorPhase implements Phase {
           }
         }
       }
-    }
-
-    private void count(String answer) {
-      answers.computeIfAbsent(answer, a -> new LongAdder()).increment();
-    }
-
-    /** Answers by status code (or I/O error), over the whole phase. */
-    Map<String, Long> answers() {
-      Map<String, Long> counts = new TreeMap<>();
-      answers.forEach((answer, count) -> counts.put(answer, count.sum()));
-      return counts;
     }
 
     /** After a failed connection, so a dead collector is not hammered in a tight loop. */

@@ -32,13 +32,22 @@ final class HttpConnection implements Closeable {
 
   /** The head of a POST with a body of {@code length} bytes and the given extra header lines. */
   static byte[] postHead(String path, String host, int length, String... headers) {
+    return head("POST " + path, host, headers, "Content-Length: " + length + "\r\n");
+  }
+
+  /** The head of a GET with the given extra header lines; sent with an empty body. */
+  static byte[] getHead(String path, String host, String... headers) {
+    return head("GET " + path, host, headers, "");
+  }
+
+  private static byte[] head(String request, String host, String[] headers, String last) {
     StringBuilder head = new StringBuilder();
-    head.append("POST ").append(path).append(" HTTP/1.1\r\n");
+    head.append(request).append(" HTTP/1.1\r\n");
     head.append("Host: ").append(host).append("\r\n");
     for (String header : headers) {
       head.append(header).append("\r\n");
     }
-    head.append("Content-Length: ").append(length).append("\r\n\r\n");
+    head.append(last).append("\r\n");
     return head.toString().getBytes(StandardCharsets.US_ASCII);
   }
 

@@ -31,7 +31,7 @@ final class KafkaRawPhase implements Phase {
   }
 
   @Override
-  public PhaseResult run(BenchContext context) throws Exception {
+  public List<PhaseResult> run(BenchContext context) throws Exception {
     BenchSettings settings = context.settings();
     Map<String, Object> collectorSettings = CollectorProducerSettings.read(context.root());
     Map<String, Object> config = new LinkedHashMap<>(collectorSettings);
@@ -76,14 +76,17 @@ final class KafkaRawPhase implements Phase {
     details.put("acknowledged_events", acknowledged.sum());
     details.put("record_bytes", Math.round(context.recentRecordBytes(Topics.EVENTS_RAW)));
     details.put("processes", usage.result());
+    details.put("load_average_1m", Results.loadAverage());
     details.put("producer_settings", collectorSettings);
-    return new PhaseResult(
-        NAME,
-        "1 producer thread, as fast as the producer accepts",
-        1,
-        settings.warmup().toSeconds(),
-        window.measuredSeconds(),
-        measured.sum(),
-        details);
+    return List.of(
+        new PhaseResult(
+            NAME,
+            "1 producer thread, as fast as the producer accepts",
+            1,
+            settings.warmup().toSeconds(),
+            window.measuredSeconds(),
+            measured.sum(),
+            details,
+            Map.of()));
   }
 }

@@ -1,5 +1,7 @@
 package io.cdp.bench;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.HdrHistogram.ConcurrentHistogram;
 
 /**
@@ -27,5 +29,19 @@ public final class LatencyHistogram {
 
   public double maxMillis() {
     return micros.getMaxValue() / 1_000.0;
+  }
+
+  /**
+   * The figures every latency is reported with in results.json: {@code samples}, {@code p50_ms},
+   * {@code p99_ms}, {@code p999_ms} and {@code max_ms}.
+   */
+  public Map<String, Object> percentiles() {
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("samples", count());
+    figures.put("p50_ms", percentileMillis(50));
+    figures.put("p99_ms", percentileMillis(99));
+    figures.put("p999_ms", percentileMillis(99.9));
+    figures.put("max_ms", maxMillis());
+    return figures;
   }
 }

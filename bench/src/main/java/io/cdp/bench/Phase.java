@@ -1,10 +1,13 @@
 package io.cdp.bench;
 
-/** One measured part of a benchmark run: offers load for a while and reports what it got. */
+import java.util.List;
+
+/** One part of a benchmark run: starts what it measures, offers load and reports what it got. */
 interface Phase {
 
-  /** The phase's key in results.json ({@code kafka_raw}, {@code collector}). */
+  /** The phase's name on the command line and its prefix in results.json. */
   String name();
 
-  PhaseResult run(BenchContext context) throws Exception;
+  /** Its measurements, in the order taken (a phase may measure at several loads). */
+  List<PhaseResult> run(BenchContext context) throws Exception;
 }

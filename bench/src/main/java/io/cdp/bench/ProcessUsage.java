@@ -16,40 +16,74 @@ import java.util.Optional;
 final class ProcessUsage {
 
   private final Map<String, ProcessHandle> processes;
-  private final Thread sampler;
-  private final Map<String, Object> usage = new LinkedHashMap<>();
+  private final Map<String, Duration> startCpu = new LinkedHashMap<>();
+  private long startNanos;
 
-  private ProcessUsage(Map<String, ProcessHandle> processes, LoadWindow window) {
+  /** Samples a known window in the background; absent when measuring until {@link #result}. */
+  private Thread sampler;
+
+  private Map<String, Object> usage;
+
+  private ProcessUsage(Map<String, ProcessHandle> processes) {
     this.processes = processes;
-    this.sampler = new Thread(() -> sample(window), "process-usage");
-    sampler.setDaemon(true);
-    sampler.start();
   }
 
   /** Starts measuring {@code processes} (by name) over {@code window}. */
   static ProcessUsage during(LoadWindow window, Map<String, ProcessHandle> processes) {
-    return new ProcessUsage(processes, window);
+    ProcessUsage usage = new ProcessUsage(processes);
+    usage.sampler =
+        new Thread(
+            () -> {
+              sleepUntil(window.measureFromNanos());
+              usage.begin();
+              sleepUntil(window.endNanos());
+              usage.usage = usage.sinceBegin();
+            },
+            "process-usage");
+    usage.sampler.setDaemon(true);
+    usage.sampler.start();
+    return usage;
   }
 
-  /** Waits for the window to end and returns, per process, cores used and RSS in MB. */
+  /**
+   * Starts measuring {@code processes} now, until {@link #result()} is called: for work whose end
+   * is not known beforehand (a backlog being consumed).
+   */
+  static ProcessUsage startingNow(Map<String, ProcessHandle> processes) {
+    ProcessUsage usage = new ProcessUsage(processes);
+    usage.begin();
+    return usage;
+  }
+
+  /**
+   * Per process, cores used and RSS in MB: over the window (waiting for it to end), or from the
+   * start until now.
+   */
   Map<String, Object> result() throws InterruptedException {
+    if (sampler == null) {
+      return sinceBegin();
+    }
     sampler.join();
     return usage;
   }
 
-  private void sample(LoadWindow window) {
-    sleepUntil(window.measureFromNanos());
-    Map<String, Duration> start = new LinkedHashMap<>();
-    processes.forEach((name, process) -> start.put(name, cpu(process)));
-    sleepUntil(window.endNanos());
+  private void begin() {
+    startNanos = System.nanoTime();
+    processes.forEach((name, process) -> startCpu.put(name, cpu(process)));
+  }
+
+  private Map<String, Object> sinceBegin() {
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    Map<String, Object> figures = new LinkedHashMap<>();
     processes.forEach(
         (name, process) -> {
-          Map<String, Object> figures = new LinkedHashMap<>();
-          double cpuSeconds = (cpu(process).toNanos() - start.get(name).toNanos()) / 1e9;
-          figures.put("cpu_cores", Math.round(100 * cpuSeconds / window.measuredSeconds()) / 100.0);
-          rssMb(process).ifPresent(rss -> figures.put("rss_mb", rss));
-          usage.put(name, figures);
+          Map<String, Object> one = new LinkedHashMap<>();
+          double cpuSeconds = (cpu(process).toNanos() - startCpu.get(name).toNanos()) / 1e9;
+          one.put("cpu_cores", Math.round(100 * cpuSeconds / seconds) / 100.0);
+          rssMb(process).ifPresent(rss -> one.put("rss_mb", rss));
+          figures.put(name, one);
         });
+    return figures;
   }
 
   private static Duration cpu(ProcessHandle process) {

@@ -15,8 +15,9 @@ import java.util.Optional;
 
 /**
  * The one place results are written: {@code target/bench/results.json} (the machine, then {@code
- * <phase>_events_per_s} for each phase, then each phase in full) and the table printed at the end.
- * Every phase's ratio is to the {@code kafka_raw} phase of the same run, when it ran.
+ * <measurement>_events_per_s} for each measurement and every measurement's headline figures, then
+ * each measurement in full) and the table printed at the end. The collector's ratio is to the
+ * {@code kafka_raw} phase of the same run, when it ran.
  */
 final class Results {
 
@@ -43,6 +44,9 @@ final class Results {
     for (PhaseResult phase : phases) {
       root.put(phase.name() + "_events_per_s", Math.round(phase.eventsPerSecond()));
     }
+    for (PhaseResult phase : phases) {
+      root.putAll(phase.headline());
+    }
     Map<String, Object> byName = new LinkedHashMap<>();
     for (PhaseResult phase : phases) {
       Map<String, Object> entry = new LinkedHashMap<>();
@@ -61,30 +65,38 @@ final class Results {
     JSON.writeValue(file.toFile(), root);
   }
 
-  /** One line per phase: events/s, the ratio to the raw producer, request rate and latency. */
+  /**
+   * One line per measurement: events (or answered requests) per second, the ratio to the raw
+   * producer, request rate and latency.
+   */
   String table() {
     StringBuilder table = new StringBuilder();
+    String format = "%-20s %10s %6s %7s %8s %8s %9s  %s%n";
     table.append(
         String.format(
-            "%-10s %12s %7s %8s %8s %8s  %s%n",
-            "phase", "events/s", "ratio", "req/s", "p50 ms", "p99 ms", "load"));
+            format, "phase", "events/s", "ratio", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "load"));
     for (PhaseResult phase : phases) {
       Map<String, Object> details = phase.details();
       table.append(
           String.format(
-              "%-10s %,12d %7s %8s %8s %8s  %s%n",
+              format,
               phase.name(),
-              Math.round(phase.eventsPerSecond()),
+              String.format("%,d", Math.round(phase.eventsPerSecond())),
               ratio(phase).map(r -> String.format("%.0f%%", 100 * r)).orElse("-"),
               details.getOrDefault("requests_per_s", "-"),
-              details.getOrDefault("request_p50_ms", "-"),
-              details.getOrDefault("request_p99_ms", "-"),
+              details.getOrDefault("p50_ms", "-"),
+              details.getOrDefault("p99_ms", "-"),
+              details.getOrDefault("p999_ms", "-"),
               phase.load()));
     }
     return table.toString();
   }
 
+  /** Only the collector writes what the raw producer writes: a ratio elsewhere means nothing. */
   private Optional<Double> ratio(PhaseResult phase) {
+    if (!phase.name().equals(KafkaRawPhase.NAME) && !phase.name().equals(CollectorPhase.NAME)) {
+      return Optional.empty();
+    }
     return phases.stream()
         .filter(p -> p.name().equals(KafkaRawPhase.NAME))
         .findFirst()
@@ -101,10 +113,16 @@ final class Results {
     machine.put(
         "jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     machine.put("date", Instant.now().toString());
-    // Other work on the machine skews every figure: this tells whether it was quiet.
-    machine.put(
-        "load_average_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    machine.put("load_average_1m", loadAverage());
     return machine;
+  }
+
+  /**
+   * The machine's 1-minute load average now. Other work on the machine skews every figure: this
+   * tells whether it was quiet; each measurement records it at its end.
+   */
+  static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   private static String cpuModel() throws IOException {

@@ -101,27 +101,32 @@ public final class SegmentPayloads {
   public List<KeyedRecord> rawRecords(int count, String sourceId) {
     List<KeyedRecord> records = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      Instant receivedAt = Instant.now();
-      ObjectNode event = event(messageId(i));
-      event.put("originalTimestamp", event.get("timestamp").asText());
-      event.put("receivedAt", receivedAt.toString());
-      String userId = event.path("userId").asText("");
-      String anonymousId = event.path("anonymousId").asText("");
-      RawEvent raw =
-          RawEvent.newBuilder()
-              .setMessageId(event.get("messageId").asText())
-              .setSourceId(sourceId)
-              .setType(event.get("type").asText())
-              .setEvent(event.path("event").asText(""))
-              .setUserId(userId)
-              .setAnonymousId(anonymousId)
-              .setTimestamp(ProtoTime.timestamp(Instant.parse(event.get("timestamp").asText())))
-              .setReceivedAt(ProtoTime.timestamp(receivedAt))
-              .setPayloadJson(ByteString.copyFrom(write(event)))
-              .build();
-      records.add(new KeyedRecord(userId.isEmpty() ? anonymousId : userId, raw.toByteArray()));
+      RawEvent raw = raw(event(messageId(i)), sourceId, Instant.now());
+      String key = raw.getUserId().isEmpty() ? raw.getAnonymousId() : raw.getUserId();
+      records.add(new KeyedRecord(key, raw.toByteArray()));
     }
     return records;
+  }
+
+  /**
+   * {@code event} as the collector writes it for source {@code sourceId} when it accepted it at
+   * {@code receivedAt}: normalised JSON (with {@code receivedAt} and {@code originalTimestamp}) in
+   * a {@link RawEvent}.
+   */
+  static RawEvent raw(ObjectNode event, String sourceId, Instant receivedAt) {
+    event.put("originalTimestamp", event.get("timestamp").asText());
+    event.put("receivedAt", receivedAt.toString());
+    return RawEvent.newBuilder()
+        .setMessageId(event.get("messageId").asText())
+        .setSourceId(sourceId)
+        .setType(event.get("type").asText())
+        .setEvent(event.path("event").asText(""))
+        .setUserId(event.path("userId").asText(""))
+        .setAnonymousId(event.path("anonymousId").asText(""))
+        .setTimestamp(ProtoTime.timestamp(Instant.parse(event.get("timestamp").asText())))
+        .setReceivedAt(ProtoTime.timestamp(receivedAt))
+        .setPayloadJson(ByteString.copyFrom(write(event)))
+        .build();
   }
 
   /** One event with the given messageId. */

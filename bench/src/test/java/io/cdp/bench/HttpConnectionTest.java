@@ -58,9 +58,17 @@ class HttpConnectionTest {
           404, connection.send(HttpConnection.postHead("/missing", host, body.length), body));
       assertEquals(
           200, connection.send(HttpConnection.postHead("/fixed", host, body.length), body));
+      assertEquals(200, connection.send(HttpConnection.getHead("/fixed", host), new byte[0]));
+      assertEquals(404, connection.send(HttpConnection.getHead("/missing", host), new byte[0]));
     }
     assertEquals(
-        List.of("/fixed {\"n\":1}", "/chunked {\"n\":1}", "/missing {\"n\":1}", "/fixed {\"n\":1}"),
+        List.of(
+            "/fixed {\"n\":1}",
+            "/chunked {\"n\":1}",
+            "/missing {\"n\":1}",
+            "/fixed {\"n\":1}",
+            "/fixed ",
+            "/missing "),
         received);
   }
 }
