@@ -22,8 +22,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -33,10 +38,12 @@ import org.jboss.logging.Logger;
  * consumer and the visit scan also write profiles, so every write is conditional on the version
  * read ({@link ProfileStore#write}) and retried on the newer profile when it loses.
  *
- * <p>Records arrive in batches (one Kafka poll). Each event is written to the cache and its change
- * published in turn; then every profile the batch changed is saved to PostgreSQL in one statement
- * ({@link ProfileRows#save}) and only then is the batch acknowledged, so the offsets committed
- * never run ahead of what PostgreSQL holds.
+ * <p>Records arrive in batches (one Kafka poll). The batch's profiles are worked on side by side,
+ * each profile's events in order: each event is written to the cache and its change sent at once;
+ * then every profile the batch changed is saved to PostgreSQL in one statement ({@link
+ * ProfileRows#save}), and only when that is done and every change was acknowledged by the broker is
+ * the batch acknowledged, so the offsets committed never run ahead of what PostgreSQL and {@code
+ * cdp.profiles.changes} hold.
  *
  * <p>Idempotency: each profile stores the messageIds it applied last ({@code
  * cdp.profile.remembered-message-ids}); a redelivered event is recognised by {@link ProfileUpdater}
@@ -54,6 +61,9 @@ import org.jboss.logging.Logger;
 public class ResolvedEventConsumer {
 
   private static final Logger LOG = Logger.getLogger(ResolvedEventConsumer.class);
+
+  /** How many profiles of a batch are worked on side by side. */
+  private static final int PROFILES_IN_PARALLEL = 16;
 
   /** Each lost race means another writer made progress; this many in a row is a fault. */
   private static final int MAX_ATTEMPTS = 20;
@@ -93,32 +103,64 @@ public class ResolvedEventConsumer {
   @WithSpan
   public Uni<Void> consume(List<ResolvedEvent> batch) {
     RowBatch changed = new RowBatch();
+    List<CompletableFuture<Void>> published = new ArrayList<>();
     return catalog
         .current()
         .chain(
             enrichments ->
                 Multi.createFrom()
-                    .iterable(batch)
+                    .iterable(byProfile(batch))
                     .onItem()
-                    .transformToUniAndConcatenate(resolved -> apply(resolved, enrichments, changed))
+                    .transformToUni(
+                        events ->
+                            Multi.createFrom()
+                                .iterable(events)
+                                .onItem()
+                                .transformToUniAndConcatenate(
+                                    resolved -> apply(resolved, enrichments, changed, published))
+                                .onItem()
+                                .ignoreAsUni())
+                    .merge(PROFILES_IN_PARALLEL)
                     .onItem()
                     .ignoreAsUni())
-        .chain(() -> rows.save(changed));
+        .chain(() -> rows.save(changed))
+        .chain(
+            () ->
+                Uni.createFrom()
+                    .completionStage(
+                        CompletableFuture.allOf(published.toArray(CompletableFuture[]::new))));
   }
 
-  private Uni<Void> apply(ResolvedEvent resolved, Enrichments enrichments, RowBatch changed) {
+  /**
+   * The batch's events grouped by profile, each group in its original order: groups run side by
+   * side, one profile's events one after the other.
+   */
+  private static Collection<List<ResolvedEvent>> byProfile(List<ResolvedEvent> batch) {
+    Map<String, List<ResolvedEvent>> groups = new LinkedHashMap<>();
+    for (ResolvedEvent resolved : batch) {
+      groups.computeIfAbsent(resolved.getProfileId(), id -> new ArrayList<>()).add(resolved);
+    }
+    return groups.values();
+  }
+
+  private Uni<Void> apply(
+      ResolvedEvent resolved,
+      Enrichments enrichments,
+      RowBatch changed,
+      List<CompletableFuture<Void>> published) {
     if (resolved.getProfileId().isEmpty()) {
       // Nothing to attach it to; retrying would not help, so it is skipped, not failed.
       LOG.warnf("Resolved event %s has no profile id; skipped", resolved.getEvent().getMessageId());
       return Uni.createFrom().voidItem();
     }
-    return apply(toEvent(resolved), enrichments, changed, MAX_ATTEMPTS, true);
+    return apply(toEvent(resolved), enrichments, changed, published, MAX_ATTEMPTS, true);
   }
 
   private Uni<Void> apply(
       ProfileEvent event,
       Enrichments enrichments,
       RowBatch changed,
+      List<CompletableFuture<Void>> published,
       int attempts,
       boolean followMerges) {
     return store
@@ -134,6 +176,7 @@ public class ResolvedEventConsumer {
                                 survivor.map(event::withProfileId).orElse(event),
                                 enrichments,
                                 changed,
+                                published,
                                 attempts,
                                 false));
               }
@@ -157,7 +200,15 @@ public class ResolvedEventConsumer {
                                 event.messageId(), event.profileId());
                           }
                           changed.profile(update.profile());
-                          return publisher.publish(update, event.messageId());
+                          // Sent now, in order; the batch waits for every ack before it is
+                          // acknowledged, not each event for its own.
+                          synchronized (published) {
+                            published.add(
+                                publisher
+                                    .publish(update, event.messageId())
+                                    .subscribeAsCompletionStage());
+                          }
+                          return Uni.createFrom().voidItem();
                         }
                         if (attempts <= 1) {
                           return Uni.createFrom()
@@ -165,7 +216,7 @@ public class ResolvedEventConsumer {
                                   new IllegalStateException(
                                       "Profile " + event.profileId() + " kept changing"));
                         }
-                        return apply(event, enrichments, changed, attempts - 1, false);
+                        return apply(event, enrichments, changed, published, attempts - 1, false);
                       });
             });
   }
