@@ -15,9 +15,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -35,6 +37,10 @@ public class DeliveryDispatcher {
   private final Vertx vertx;
   private final DeliveryConfig config;
   private final DeliveryLanes lanes;
+
+  /** The trace each queued delivery was submitted in, until it runs. */
+  private final Map<String, io.opentelemetry.context.Context> traces = new ConcurrentHashMap<>();
+
   private long sweepTimer = -1;
 
   public DeliveryDispatcher(Vertx vertx, DeliveryWorker worker, DeliveryConfig config) {
@@ -44,19 +50,21 @@ public class DeliveryDispatcher {
         new DeliveryLanes(
             config.concurrency(),
             config.queueCapacity(),
-            id -> onNewContext(() -> worker.process(id)));
+            id -> onNewContext(traces.remove(id), () -> worker.process(id)));
   }
 
   /** Starts (or queues) a pending delivery on its connector's lane. */
   public void submit(UUID connectorId, String deliveryId) {
+    traces.put(deliveryId, io.opentelemetry.context.Context.current());
     if (!lanes.offer(connectorId.toString(), deliveryId)) {
+      traces.remove(deliveryId);
       LOG.debugf("Lane of connector %s is full; %s waits for the sweep", connectorId, deliveryId);
     }
   }
 
   void start(@Observes StartupEvent ignored) {
     long every = config.sweepEvery().toMillis();
-    sweepTimer = vertx.setPeriodic(every, every, id -> onNewContext(this::sweep));
+    sweepTimer = vertx.setPeriodic(every, every, id -> onNewContext(null, this::sweep));
   }
 
   void stop(@Observes ShutdownEvent ignored) {
@@ -77,22 +85,31 @@ public class DeliveryDispatcher {
         .replaceWithVoid();
   }
 
-  /** Runs {@code task} on a new safe duplicated context (Hibernate Reactive requires one). */
-  private CompletionStage<Void> onNewContext(Supplier<Uni<Void>> task) {
+  /**
+   * Runs {@code task} on a new safe duplicated context (Hibernate Reactive requires one), in the
+   * trace of what submitted it ({@code trace}, null for the sweep). The trace is made current on
+   * that context and left so: the context is this task's alone and is dropped after it.
+   */
+  private CompletionStage<Void> onNewContext(
+      io.opentelemetry.context.Context trace, Supplier<Uni<Void>> task) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
     VertxContextSafetyToggle.setContextSafe(context, true);
     context.runOnContext(
-        ignored ->
-            Uni.createFrom()
-                .deferred(task::get)
-                .subscribe()
-                .with(
-                    ok -> done.complete(null),
-                    e -> {
-                      LOG.error("Delivery dispatch failed", e);
-                      done.complete(null);
-                    }));
+        ignored -> {
+          if (trace != null) {
+            trace.makeCurrent();
+          }
+          Uni.createFrom()
+              .deferred(task::get)
+              .subscribe()
+              .with(
+                  ok -> done.complete(null),
+                  e -> {
+                    LOG.error("Delivery dispatch failed", e);
+                    done.complete(null);
+                  });
+        });
     return done;
   }
 }
