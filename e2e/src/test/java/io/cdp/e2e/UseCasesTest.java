@@ -29,7 +29,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -563,10 +562,6 @@ class UseCasesTest {
   }
 
   @Test
-  @Disabled(
-      "The trace breaks twice: profile-service's batch consumer of cdp.events.resolved starts a new"
-          + " trace for cdp.profiles.changes, and connector-service runs each delivery (consent and"
-          + " profile calls, the webhook) in new root traces (e2e/README.md)")
   void oneEventIsOneTraceThroughAllSixServices() {
     String userId = "traced-" + uid();
     String audience =

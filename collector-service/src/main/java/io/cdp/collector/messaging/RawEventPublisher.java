@@ -7,6 +7,7 @@ import io.cdp.collector.EventBatch.Accepted;
 import io.cdp.collector.SegmentEvents;
 import io.cdp.collector.config.CollectorConfig;
 import io.cdp.common.VertxContexts;
+import io.cdp.common.messaging.TraceHeaders;
 import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.Topics;
 import io.cdp.contracts.collector.v1.RawEvent;
@@ -17,7 +18,6 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +31,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.Config;
 
@@ -121,12 +120,8 @@ public class RawEventPublisher {
     String key = event.getUserId().isEmpty() ? event.getAnonymousId() : event.getUserId();
     ProducerRecord<String, MessageLite> record =
         new ProducerRecord<>(Topics.EVENTS_RAW, key, event);
-    propagator.inject(trace, record.headers(), RawEventPublisher::setHeader);
+    propagator.inject(trace, record.headers(), TraceHeaders.SETTER);
     return record;
-  }
-
-  private static void setHeader(Headers headers, String name, String value) {
-    headers.remove(name).add(name, value.getBytes(StandardCharsets.UTF_8));
   }
 
   private static RawEvent toRawEvent(String sourceId, Accepted accepted) {

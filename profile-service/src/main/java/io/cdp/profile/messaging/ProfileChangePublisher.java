@@ -5,8 +5,10 @@ import io.cdp.contracts.profile.v1.ProfileChange;
 import io.cdp.contracts.profile.v1.VisitTransition;
 import io.cdp.profile.ProfileSnapshots;
 import io.cdp.profile.ProfileUpdate;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
@@ -28,6 +30,11 @@ public class ProfileChangePublisher {
    * visit_timeout}.
    */
   public Uni<Void> publish(ProfileUpdate update, String cause) {
+    return publish(update, cause, Context.current());
+  }
+
+  /** As {@link #publish(ProfileUpdate, String)}, continuing {@code trace} (the event's). */
+  public Uni<Void> publish(ProfileUpdate update, String cause, Context trace) {
     return send(
         ProfileChange.newBuilder()
             .setProfileId(update.profile().profileId())
@@ -41,7 +48,8 @@ public class ProfileChangePublisher {
                   case ENDED -> VisitTransition.VISIT_ENDED;
                   case NONE -> VisitTransition.VISIT_TRANSITION_NONE;
                 })
-            .build());
+            .build(),
+        trace);
   }
 
   /** Publishes that {@code profileId} no longer exists (its last version was {@code version}). */
@@ -52,10 +60,13 @@ public class ProfileChangePublisher {
             .setVersion(version + 1)
             .setCause(cause)
             .setDeleted(true)
-            .build());
+            .build(),
+        Context.current());
   }
 
-  private Uni<Void> send(ProfileChange change) {
-    return emitter.sendMessage(KafkaMessages.keyed(change.getProfileId(), change));
+  private Uni<Void> send(ProfileChange change, Context trace) {
+    return emitter.sendMessage(
+        KafkaMessages.keyed(change.getProfileId(), change)
+            .addMetadata(TracingMetadata.withCurrent(trace)));
   }
 }

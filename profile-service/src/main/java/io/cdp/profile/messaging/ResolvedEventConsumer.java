@@ -2,6 +2,7 @@ package io.cdp.profile.messaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdp.common.messaging.TraceHeaders;
 import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
@@ -16,7 +17,9 @@ import io.cdp.profile.store.ProfileStore;
 import io.cdp.profile.store.RowBatch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.instrumentation.annotations.WithSpan;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -76,6 +81,7 @@ public class ResolvedEventConsumer {
   private final ProfileLimits limits;
   private final Counter clipped;
   private final ObjectMapper json;
+  private final TextMapPropagator propagator;
 
   public ResolvedEventConsumer(
       ProfileStore store,
@@ -85,8 +91,10 @@ public class ResolvedEventConsumer {
       ProfileRows rows,
       ProfileLimits limits,
       MeterRegistry metrics,
-      ObjectMapper json) {
+      ObjectMapper json,
+      OpenTelemetry telemetry) {
     this.store = store;
+    this.propagator = telemetry.getPropagators().getTextMapPropagator();
     this.updater = updater;
     this.catalog = catalog;
     this.publisher = publisher;
@@ -100,8 +108,7 @@ public class ResolvedEventConsumer {
   }
 
   @Incoming("events-resolved")
-  @WithSpan
-  public Uni<Void> consume(List<ResolvedEvent> batch) {
+  public Uni<Void> consume(ConsumerRecords<String, ResolvedEvent> batch) {
     RowBatch changed = new RowBatch();
     List<CompletableFuture<Void>> published = new ArrayList<>();
     return catalog
@@ -117,7 +124,7 @@ public class ResolvedEventConsumer {
                                 .iterable(events)
                                 .onItem()
                                 .transformToUniAndConcatenate(
-                                    resolved -> apply(resolved, enrichments, changed, published))
+                                    record -> apply(record, enrichments, changed, published))
                                 .onItem()
                                 .ignoreAsUni())
                     .merge(PROFILES_IN_PARALLEL)
@@ -135,29 +142,34 @@ public class ResolvedEventConsumer {
    * The batch's events grouped by profile, each group in its original order: groups run side by
    * side, one profile's events one after the other.
    */
-  private static Collection<List<ResolvedEvent>> byProfile(List<ResolvedEvent> batch) {
-    Map<String, List<ResolvedEvent>> groups = new LinkedHashMap<>();
-    for (ResolvedEvent resolved : batch) {
-      groups.computeIfAbsent(resolved.getProfileId(), id -> new ArrayList<>()).add(resolved);
+  private static Collection<List<ConsumerRecord<String, ResolvedEvent>>> byProfile(
+      ConsumerRecords<String, ResolvedEvent> batch) {
+    Map<String, List<ConsumerRecord<String, ResolvedEvent>>> groups = new LinkedHashMap<>();
+    for (ConsumerRecord<String, ResolvedEvent> record : batch) {
+      groups.computeIfAbsent(record.value().getProfileId(), id -> new ArrayList<>()).add(record);
     }
     return groups.values();
   }
 
   private Uni<Void> apply(
-      ResolvedEvent resolved,
+      ConsumerRecord<String, ResolvedEvent> record,
       Enrichments enrichments,
       RowBatch changed,
       List<CompletableFuture<Void>> published) {
+    ResolvedEvent resolved = record.value();
     if (resolved.getProfileId().isEmpty()) {
       // Nothing to attach it to; retrying would not help, so it is skipped, not failed.
       LOG.warnf("Resolved event %s has no profile id; skipped", resolved.getEvent().getMessageId());
       return Uni.createFrom().voidItem();
     }
-    return apply(toEvent(resolved), enrichments, changed, published, MAX_ATTEMPTS, true);
+    // The change continues the event's own trace (a batch has many), as the record carries it.
+    Context trace = propagator.extract(Context.root(), record.headers(), TraceHeaders.GETTER);
+    return apply(toEvent(resolved), trace, enrichments, changed, published, MAX_ATTEMPTS, true);
   }
 
   private Uni<Void> apply(
       ProfileEvent event,
+      Context trace,
       Enrichments enrichments,
       RowBatch changed,
       List<CompletableFuture<Void>> published,
@@ -174,6 +186,7 @@ public class ResolvedEventConsumer {
                         survivor ->
                             apply(
                                 survivor.map(event::withProfileId).orElse(event),
+                                trace,
                                 enrichments,
                                 changed,
                                 published,
@@ -205,7 +218,7 @@ public class ResolvedEventConsumer {
                           synchronized (published) {
                             published.add(
                                 publisher
-                                    .publish(update, event.messageId())
+                                    .publish(update, event.messageId(), trace)
                                     .subscribeAsCompletionStage());
                           }
                           return Uni.createFrom().voidItem();
@@ -216,7 +229,8 @@ public class ResolvedEventConsumer {
                                   new IllegalStateException(
                                       "Profile " + event.profileId() + " kept changing"));
                         }
-                        return apply(event, enrichments, changed, published, attempts - 1, false);
+                        return apply(
+                            event, trace, enrichments, changed, published, attempts - 1, false);
                       });
             });
   }
