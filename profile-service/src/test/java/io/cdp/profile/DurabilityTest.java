@@ -2,6 +2,7 @@ package io.cdp.profile;
 
 import static io.cdp.profile.ProfileTestSupport.ADMIN;
 import static io.cdp.profile.ProfileTestSupport.WAIT;
+import static io.cdp.profile.ProfileTestSupport.awaitChange;
 import static io.cdp.profile.ProfileTestSupport.awaitProfile;
 import static io.cdp.profile.ProfileTestSupport.awaitStoredVersion;
 import static io.cdp.profile.ProfileTestSupport.event;
@@ -15,7 +16,9 @@ import io.cdp.contracts.Topics;
 import io.cdp.contracts.identity.v1.IdentityMerge;
 import io.cdp.contracts.profile.v1.GetProfileRequest;
 import io.cdp.contracts.profile.v1.Profile;
+import io.cdp.contracts.profile.v1.ProfileChange;
 import io.cdp.contracts.profile.v1.Profiles;
+import io.cdp.contracts.profile.v1.VisitTransition;
 import io.cdp.localstack.KafkaProbe;
 import io.cdp.localstack.LocalStackResource;
 import io.quarkus.grpc.GrpcClient;
@@ -25,6 +28,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -126,6 +130,26 @@ class DurabilityTest {
         .then()
         .statusCode(200)
         .body("profileId", equalTo(survivor));
+  }
+
+  @Test
+  void aVisitOpenWhenTheCachesWereLostStillEndsOnTime() {
+    String profileId = "p-" + UUID.randomUUID();
+    // Idle for the 30-minute timeout 15 s from now: after the caches are gone
+    Instant lastEvent = Instant.now().minus(Duration.ofMinutes(30)).plusSeconds(15);
+    send(profileId, event("page", lastEvent, "{}"), id("user_id", "u-" + UUID.randomUUID()));
+    awaitStoredVersion(database, profileId, 1);
+
+    clearEveryCache();
+
+    ProfileChange ended =
+        awaitChange(
+                c ->
+                    c.getProfileId().equals(profileId)
+                        && c.getVisitTransition() == VisitTransition.VISIT_ENDED)
+            .value();
+    assertEquals("visit_timeout", ended.getCause());
+    assertEquals(2, ended.getVersion());
   }
 
   private void clearEveryCache() {

@@ -64,6 +64,11 @@ public class VisitEndScan {
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void scan() {
     Instant now = Instant.now();
+    if (!store.openVisitsSeeded()) {
+      // The index was lost with the cache: rebuilt from PostgreSQL once, so visits of profiles
+      // nobody reads again still end on time.
+      store.seedOpenVisits(rows.openVisits().await().atMost(STEP_TIMEOUT));
+    }
     List<OpenVisit> idle = store.idleVisits(now.minus(config.timeout()), config.scanBatch());
     if (idle.isEmpty()) {
       return;

@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +164,22 @@ public class ProfileRows {
             "SELECT body::text AS body FROM profile.profiles WHERE id = $1 AND merged_into IS NULL")
         .execute(Tuple.of(profileId))
         .map(rows -> first(rows).map(row -> parse(row.getString("body"))));
+  }
+
+  /** Every stored profile with an open visit, with its last event's time. */
+  public Uni<Map<String, Instant>> openVisits() {
+    return pool.preparedQuery(
+            "SELECT id, body->'visit'->>'lastEventAt' AS last_event_at FROM profile.profiles"
+                + " WHERE merged_into IS NULL AND body->'visit'->>'ended' = 'false'")
+        .execute()
+        .map(
+            rows -> {
+              Map<String, Instant> open = new HashMap<>();
+              rows.forEach(
+                  row ->
+                      open.put(row.getString("id"), Instant.parse(row.getString("last_event_at"))));
+              return open;
+            });
   }
 
   /** The profile {@code profileId} was merged into, if it was. */

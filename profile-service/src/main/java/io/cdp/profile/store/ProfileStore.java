@@ -63,6 +63,10 @@ public class ProfileStore {
   private final RemoteCache<String, String> identifiers;
   private final RemoteCache<String, String> merges;
   private final RemoteCache<String, Long> openVisits;
+
+  /** The open-visit index's marker that it was seeded from PostgreSQL since it was created. */
+  private static final String SEEDED = "#seeded-from-postgresql";
+
   private final ProfileRows rows;
   private final ObjectMapper json;
 
@@ -321,6 +325,24 @@ public class ProfileStore {
       }
     }
     return idle;
+  }
+
+  /**
+   * Whether the open-visit index holds every open visit PostgreSQL knows: false after the cache was
+   * lost (cleared, or Infinispan restarted empty), until {@link #seedOpenVisits} ran. Blocking.
+   */
+  public boolean openVisitsSeeded() {
+    return openVisits.containsKey(SEEDED);
+  }
+
+  /**
+   * Puts {@code lastEventAt} of each open visit into the index (an entry already there is newer or
+   * equal and stays), then marks the index seeded. Blocking.
+   */
+  public void seedOpenVisits(Map<String, Instant> lastEventAt) {
+    lastEventAt.forEach((profileId, at) -> openVisits.putIfAbsent(profileId, micros(at)));
+    // Never idle: the marker's "last event" is the end of time.
+    openVisits.put(SEEDED, Long.MAX_VALUE);
   }
 
   /** An entry of the open-visit index, with its version. */
