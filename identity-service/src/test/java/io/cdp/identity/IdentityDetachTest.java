@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.localstack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,7 +17,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** {@code POST /v1/identities/{type}:{value}/detach}: undoing a wrong link. */
@@ -30,33 +28,14 @@ class IdentityDetachTest {
 
   @Inject Pool database;
 
-  private static String fresh(String prefix) {
-    return prefix + "-" + UUID.randomUUID();
-  }
-
-  /** Sends the event and answers the profile it was resolved to. */
-  private static String resolve(RawEvent event) {
-    RawEvents.send(event);
-    return RawEvents.resolved(event, 1).value().getProfileId();
-  }
-
-  private static String profileOf(String identifier) {
-    return given()
-        .header("Authorization", ADMIN)
-        .get("/v1/identities/{id}", identifier)
-        .then()
-        .statusCode(200)
-        .extract()
-        .path("profileId");
-  }
-
   @Test
   void aDetachedIdentifierGetsAProfileOfItsOwnAndLaterEventsResolveThere() {
-    String user = fresh("u");
-    String anon = fresh("a");
+    String user = RawEvents.fresh("u");
+    String anon = RawEvents.fresh("a");
     String email = user + "@example.com";
     String person =
-        resolve(RawEvents.event("identify", user, anon, Map.of("traits", Map.of("email", email))));
+        RawEvents.sendAndResolve(
+            RawEvents.event("identify", user, anon, Map.of("traits", Map.of("email", email))));
 
     JsonPath detached =
         given()
@@ -85,7 +64,7 @@ class IdentityDetachTest {
         .statusCode(200)
         .body("profileId", equalTo(own))
         .body("identifiers", equalTo(List.of("anonymous_id:" + anon)));
-    assertEquals(own, resolve(RawEvents.event("page", "", anon, Map.of())));
+    assertEquals(own, RawEvents.sendAndResolve(RawEvents.event("page", "", anon, Map.of())));
 
     Row audit =
         database
@@ -103,8 +82,8 @@ class IdentityDetachTest {
 
   @Test
   void theOnlyIdentifierOfAProfileCannotBeDetached() {
-    String anon = fresh("a");
-    String profile = resolve(RawEvents.event("page", "", anon, Map.of()));
+    String anon = RawEvents.fresh("a");
+    String profile = RawEvents.sendAndResolve(RawEvents.event("page", "", anon, Map.of()));
 
     given()
         .header("Authorization", ADMIN)
@@ -113,19 +92,19 @@ class IdentityDetachTest {
         .statusCode(409)
         .body("error.code", equalTo("only_identifier"))
         .body("error.field", equalTo("identifier"));
-    assertEquals(profile, profileOf("anonymous_id:" + anon));
+    assertEquals(profile, RawEvents.profileIdOf("anonymous_id:" + anon));
   }
 
   @Test
   void anUnknownIdentifierIsNotFoundAndTheTokenIsRequired() {
     given()
         .header("Authorization", ADMIN)
-        .post("/v1/identities/{id}/detach", "user_id:" + fresh("nobody"))
+        .post("/v1/identities/{id}/detach", "user_id:" + RawEvents.fresh("nobody"))
         .then()
         .statusCode(404)
         .body("error.code", equalTo("not_found"));
     given()
-        .post("/v1/identities/{id}/detach", "user_id:" + fresh("nobody"))
+        .post("/v1/identities/{id}/detach", "user_id:" + RawEvents.fresh("nobody"))
         .then()
         .statusCode(401)
         .body("error.code", equalTo("unauthorized"));

@@ -31,7 +31,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,15 +56,6 @@ class IdentityErasureTest {
 
   @GrpcClient("identity")
   Identity identity;
-
-  private static String fresh(String prefix) {
-    return prefix + "-" + UUID.randomUUID();
-  }
-
-  private static String profileOf(RawEvent event) {
-    RawEvents.send(event);
-    return RawEvents.resolved(event, 1).value().getProfileId();
-  }
 
   private static PrivacyAck ack(String requestId, int nth) {
     AtomicInteger seen = new AtomicInteger();
@@ -101,17 +91,19 @@ class IdentityErasureTest {
 
   @Test
   void anErasedPersonLeavesTheGraphAndTheirLaterEventsAreDropped() {
-    String anon = fresh("a");
-    String otherDevice = fresh("a");
-    String user = fresh("u");
+    String anon = RawEvents.fresh("a");
+    String otherDevice = RawEvents.fresh("a");
+    String user = RawEvents.fresh("u");
     String email = user + "@example.com";
     String profileId =
-        profileOf(
+        RawEvents.sendAndResolve(
             RawEvents.event("identify", user, anon, Map.of("traits", Map.of("email", email))));
     // A second device's profile merged into the person's: erased with it.
-    String merged = profileOf(RawEvents.event("page", "", otherDevice, Map.of()));
+    String merged = RawEvents.sendAndResolve(RawEvents.event("page", "", otherDevice, Map.of()));
     assertNotEquals(profileId, merged);
-    assertEquals(profileId, profileOf(RawEvents.event("identify", user, otherDevice, Map.of())));
+    assertEquals(
+        profileId,
+        RawEvents.sendAndResolve(RawEvents.event("identify", user, otherDevice, Map.of())));
     List<String> erased =
         List.of(
             "user_id:" + user,
@@ -119,7 +111,7 @@ class IdentityErasureTest {
             "anonymous_id:" + anon,
             "anonymous_id:" + otherDevice);
 
-    String requestId = fresh("erasure");
+    String requestId = RawEvents.fresh("erasure");
     PrivacyRequest request =
         PrivacyRequest.newBuilder()
             .setRequestId(requestId)
@@ -183,7 +175,7 @@ class IdentityErasureTest {
     // A later event with the erased email is dropped. The next event has the same key, so it is
     // on the same partition and handled after it: once it is resolved, the first one was handled.
     double before = suppressedCount();
-    String newDevice = fresh("a");
+    String newDevice = RawEvents.fresh("a");
     RawEvent withErasedEmail =
         RawEvents.event("identify", "", newDevice, Map.of("traits", Map.of("email", email)));
     RawEvent unrelated = RawEvents.event("page", "", newDevice, Map.of());

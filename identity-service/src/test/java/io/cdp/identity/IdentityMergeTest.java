@@ -17,7 +17,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -28,35 +27,17 @@ class IdentityMergeTest {
 
   private static final String ADMIN = "Bearer test-admin-token";
 
-  private static String fresh(String prefix) {
-    return prefix + "-" + UUID.randomUUID();
-  }
-
-  private static String profileOf(RawEvent event) {
-    RawEvents.send(event);
-    return RawEvents.resolved(event, 1).value().getProfileId();
-  }
-
-  private static String lookup(String identifier) {
-    return given()
-        .header("Authorization", ADMIN)
-        .get("/v1/identities/{id}", identifier)
-        .then()
-        .statusCode(200)
-        .extract()
-        .path("profileId");
-  }
-
   @Test
   void anonymousBrowsingOnTwoDevicesThenLoginOnBothEndsOnOneProfile() {
-    String phone = fresh("a");
-    String laptop = fresh("a");
-    String user = fresh("u");
-    String first = profileOf(RawEvents.event("page", "", phone, Map.of()));
-    String second = profileOf(RawEvents.event("page", "", laptop, Map.of()));
+    String phone = RawEvents.fresh("a");
+    String laptop = RawEvents.fresh("a");
+    String user = RawEvents.fresh("u");
+    String first = RawEvents.sendAndResolve(RawEvents.event("page", "", phone, Map.of()));
+    String second = RawEvents.sendAndResolve(RawEvents.event("page", "", laptop, Map.of()));
     assertNotEquals(first, second);
 
-    assertEquals(first, profileOf(RawEvents.event("identify", user, phone, Map.of())));
+    assertEquals(
+        first, RawEvents.sendAndResolve(RawEvents.event("identify", user, phone, Map.of())));
     RawEvent login = RawEvents.event("identify", user, laptop, Map.of());
     RawEvents.send(login);
     ConsumerRecord<String, ?> resolved = RawEvents.resolved(login, 1);
@@ -87,24 +68,26 @@ class IdentityMergeTest {
             "identifiers",
             containsInAnyOrder(
                 "user_id:" + user, "anonymous_id:" + phone, "anonymous_id:" + laptop));
-    assertEquals(first, lookup("profile_id:" + second));
-    assertEquals(first, lookup("profile_id:" + first));
+    assertEquals(first, RawEvents.profileIdOf("profile_id:" + second));
+    assertEquals(first, RawEvents.profileIdOf("profile_id:" + first));
     assertEquals(
-        first, profileOf(RawEvents.event("track", "", laptop, Map.of("event", "Clicked"))));
+        first,
+        RawEvents.sendAndResolve(RawEvents.event("track", "", laptop, Map.of("event", "Clicked"))));
   }
 
   @Test
   void anEmailSharedByTwoAnonymousProfilesMergesThemOnceAndAReplayPublishesNothing() {
-    String email = fresh("ann") + "@example.com";
-    String one = fresh("a");
-    String two = fresh("a");
+    String email = RawEvents.fresh("ann") + "@example.com";
+    String one = RawEvents.fresh("a");
+    String two = RawEvents.fresh("a");
     String first =
-        profileOf(RawEvents.event("identify", "", one, Map.of("traits", Map.of("email", email))));
-    String second = profileOf(RawEvents.event("page", "", two, Map.of()));
+        RawEvents.sendAndResolve(
+            RawEvents.event("identify", "", one, Map.of("traits", Map.of("email", email))));
+    String second = RawEvents.sendAndResolve(RawEvents.event("page", "", two, Map.of()));
     RawEvent linking =
         RawEvents.event(
             "identify", "", two, Map.of("traits", Map.of("email", email.toUpperCase())));
-    assertEquals(first, profileOf(linking));
+    assertEquals(first, RawEvents.sendAndResolve(linking));
 
     // Replayed, the event resolves to the survivor again and merges nothing.
     RawEvents.send(linking);
@@ -113,21 +96,24 @@ class IdentityMergeTest {
     assertEquals(1, merges.size());
     assertEquals(first, merges.get(0).getSurvivingProfileId());
     assertEquals(List.of(second), merges.get(0).getMergedProfileIdsList());
-    assertEquals(first, lookup("anonymous_id:" + two));
+    assertEquals(first, RawEvents.profileIdOf("anonymous_id:" + two));
   }
 
   @Test
   void twoUserIdsOnOneDeviceNeverMerge() {
-    String device = fresh("a");
-    String ann = fresh("u");
-    String bob = fresh("u");
-    String annProfile = profileOf(RawEvents.event("identify", ann, device, Map.of()));
-    String bobProfile = profileOf(RawEvents.event("identify", bob, device, Map.of()));
+    String device = RawEvents.fresh("a");
+    String ann = RawEvents.fresh("u");
+    String bob = RawEvents.fresh("u");
+    String annProfile =
+        RawEvents.sendAndResolve(RawEvents.event("identify", ann, device, Map.of()));
+    String bobProfile =
+        RawEvents.sendAndResolve(RawEvents.event("identify", bob, device, Map.of()));
     assertNotEquals(annProfile, bobProfile);
     // Bob's profile does not take the device: it stays with the first user.
-    assertEquals(annProfile, lookup("anonymous_id:" + device));
-    assertEquals(bobProfile, lookup("user_id:" + bob));
-    assertEquals(bobProfile, profileOf(RawEvents.event("track", bob, device, Map.of())));
+    assertEquals(annProfile, RawEvents.profileIdOf("anonymous_id:" + device));
+    assertEquals(bobProfile, RawEvents.profileIdOf("user_id:" + bob));
+    assertEquals(
+        bobProfile, RawEvents.sendAndResolve(RawEvents.event("track", bob, device, Map.of())));
     assertEquals(List.of(), MergeRecords.involving(annProfile));
     assertEquals(List.of(), MergeRecords.involving(bobProfile));
   }

@@ -16,7 +16,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.infinispan.client.hotrod.RemoteCache;
 import org.junit.jupiter.api.Test;
@@ -32,18 +31,14 @@ class IdentityResolutionTest {
   @Remote("identity-index")
   RemoteCache<String, String> index;
 
-  private static String fresh(String prefix) {
-    return prefix + "-" + UUID.randomUUID();
-  }
-
   private static List<String> keys(ResolvedEvent event) {
     return event.getIdentifiersList().stream().map(i -> i.getType() + ":" + i.getValue()).toList();
   }
 
   @Test
   void anonymousPageThenIdentifyEndOnOneProfile() {
-    String anon = fresh("a");
-    String user = fresh("u");
+    String anon = RawEvents.fresh("a");
+    String user = RawEvents.fresh("u");
     RawEvent page = RawEvents.event("page", "", anon, Map.of());
     RawEvents.send(page);
     ConsumerRecord<String, ResolvedEvent> first = RawEvents.resolved(page, 1);
@@ -82,10 +77,13 @@ class IdentityResolutionTest {
 
   @Test
   void aReplayedEventResolvesToTheSameProfileAndAddsNothing() {
-    String user = fresh("u");
+    String user = RawEvents.fresh("u");
     RawEvent identify =
         RawEvents.event(
-            "identify", user, fresh("a"), Map.of("traits", Map.of("phone", "+1 555 010 0000")));
+            "identify",
+            user,
+            RawEvents.fresh("a"),
+            Map.of("traits", Map.of("phone", "+1 555 010 0000")));
     RawEvents.send(identify);
     String profileId = RawEvents.resolved(identify, 1).value().getProfileId();
     List<String> before =
@@ -111,12 +109,12 @@ class IdentityResolutionTest {
 
   @Test
   void externalIdsAndNationalPhonesAreLinked() {
-    String crm = fresh("crm");
+    String crm = RawEvents.fresh("crm");
     RawEvent identify =
         RawEvents.event(
             "identify",
             "",
-            fresh("a"),
+            RawEvents.fresh("a"),
             Map.of(
                 "traits",
                 Map.of("phone", "0151 " + Math.abs(crm.hashCode())),
@@ -143,7 +141,7 @@ class IdentityResolutionTest {
 
   @Test
   void blockedValuesAreNotLinked() {
-    String user = fresh("u");
+    String user = RawEvents.fresh("u");
     RawEvent identify =
         RawEvents.event(
             "identify",
@@ -175,7 +173,7 @@ class IdentityResolutionTest {
 
   @Test
   void aColdIndexGivesTheSameAnswersAsAWarmOne() {
-    String anon = fresh("a");
+    String anon = RawEvents.fresh("a");
     RawEvent page = RawEvents.event("page", "", anon, Map.of());
     RawEvents.send(page);
     String profileId = RawEvents.resolved(page, 1).value().getProfileId();
@@ -199,8 +197,8 @@ class IdentityResolutionTest {
 
   @Test
   void twoStrangersGetTwoProfiles() {
-    RawEvent one = RawEvents.event("page", "", fresh("a"), Map.of());
-    RawEvent two = RawEvents.event("page", "", fresh("a"), Map.of());
+    RawEvent one = RawEvents.event("page", "", RawEvents.fresh("a"), Map.of());
+    RawEvent two = RawEvents.event("page", "", RawEvents.fresh("a"), Map.of());
     RawEvents.send(one);
     RawEvents.send(two);
     assertNotEquals(
@@ -224,7 +222,7 @@ class IdentityResolutionTest {
         .body("error.field", equalTo("identifier"));
     given()
         .header("Authorization", ADMIN)
-        .get("/v1/identities/{id}", "user_id:" + fresh("nobody"))
+        .get("/v1/identities/{id}", "user_id:" + RawEvents.fresh("nobody"))
         .then()
         .statusCode(404)
         .body("error.code", equalTo("not_found"));

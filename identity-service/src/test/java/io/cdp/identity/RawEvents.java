@@ -1,5 +1,7 @@
 package io.cdp.identity;
 
+import static io.restassured.RestAssured.given;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
@@ -53,6 +55,28 @@ final class RawEvents {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A value no other test uses: {@code prefix} and a random UUID. */
+  static String fresh(String prefix) {
+    return prefix + "-" + UUID.randomUUID();
+  }
+
+  /** Sends the event and answers the profile it was resolved to. */
+  static String sendAndResolve(RawEvent event) {
+    send(event);
+    return resolved(event, 1).value().getProfileId();
+  }
+
+  /** The profile id {@code GET /v1/identities/{type}:{value}} answers (which must be 200). */
+  static String profileIdOf(String identifier) {
+    return given()
+        .header("Authorization", "Bearer test-admin-token")
+        .get("/v1/identities/{id}", identifier)
+        .then()
+        .statusCode(200)
+        .extract()
+        .path("profileId");
   }
 
   /** Writes the event to cdp.events.raw keyed as the collector keys it. */

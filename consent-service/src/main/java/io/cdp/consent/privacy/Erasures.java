@@ -1,5 +1,6 @@
 package io.cdp.consent.privacy;
 
+import io.cdp.common.Hashes;
 import io.cdp.common.rest.ApiException;
 import io.cdp.consent.Subject;
 import io.cdp.consent.config.PrivacyConfig;
@@ -17,12 +18,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -78,7 +75,7 @@ public class Erasures {
               Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
               ErasureRequest request = new ErasureRequest();
               request.id = UUID.randomUUID();
-              request.identifierHash = sha256(subject.key());
+              request.identifierHash = Hashes.sha256Hex(subject.key());
               request.identifier = subject.key();
               request.identifiers =
                   person.subjects().stream()
@@ -243,15 +240,5 @@ public class Erasures {
             .setProfileId(request.profileId)
             .setRequestedAt(ProtoTime.timestamp(request.requestedAt));
     return message.build();
-  }
-
-  static String sha256(String value) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Every JVM has SHA-256", e);
-    }
   }
 }

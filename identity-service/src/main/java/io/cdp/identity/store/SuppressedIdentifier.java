@@ -1,16 +1,13 @@
 package io.cdp.identity.store;
 
+import io.cdp.common.Hashes;
 import io.cdp.identity.IdentifierRef;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 
 /**
  * An erased identifier that must never be linked again: later events carrying it are dropped. Only
@@ -30,13 +27,6 @@ public class SuppressedIdentifier extends PanacheEntityBase {
 
   /** The stored form of an identifier: the hash of its normalised {@code type:value}. */
   public static String hashOf(IdentifierRef identifier) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(identifier.key().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Every Java runtime has SHA-256", e);
-    }
+    return Hashes.sha256Hex(identifier.key());
   }
 }
