@@ -4,13 +4,13 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdp.common.IdentifierKey;
+import io.cdp.common.messaging.PrivacyAcks;
 import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.cdp.contracts.consent.v1.PrivacyRequest;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -65,10 +65,8 @@ public record DeliverySource(
    * delete by the person's identifiers, the only personal data such a call carries.
    */
   public static DeliverySource erasure(PrivacyRequest request) {
-    List<String> identifiers = new ArrayList<>(new LinkedHashSet<>(request.getIdentifiersList()));
-    if (identifiers.isEmpty()) {
-      identifiers.add(request.getIdentifier());
-    }
+    List<String> identifiers =
+        PrivacyAcks.identifiers(request).stream().map(IdentifierKey::toString).toList();
     return new DeliverySource(
         new TriggerView(null, ERASURE, null),
         request.getProfileId(),

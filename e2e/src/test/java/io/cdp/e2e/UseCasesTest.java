@@ -253,19 +253,13 @@ class UseCasesTest {
             "Prefers SMS",
             "has(profile.traits.preferred_channel) && profile.traits.preferred_channel == 'sms'");
     String path = "/sms-" + uid();
-    createConnector(
-        Map.of(
-            "name",
-            "SMS campaigns",
-            "type",
-            "webhook",
-            "config",
-            Map.of("url", suite.webhooks().url(path)),
-            "trigger",
-            Map.of("audience", audience, "on", "joined"),
-            "mapping",
-            Map.of(
-                "channel", "profile.traits.preferred_channel", "audienceName", "audience.name")));
+    audienceWebhook(
+        "SMS campaigns",
+        path,
+        audience,
+        "joined",
+        List.of(),
+        Map.of("channel", "profile.traits.preferred_channel", "audienceName", "audience.name"));
 
     String userId = "zero-party-" + uid();
     cdp.identify(Map.of("userId", userId), Map.of("preferred_channel", "sms"));
@@ -359,18 +353,13 @@ class UseCasesTest {
             "has(profile.attributes.carts_started) && profile.attributes.carts_started > 0"
                 + " && !has(profile.attributes.purchases)");
     String path = "/ads-suppression-" + uid();
-    createConnector(
-        Map.of(
-            "name",
-            "Ad platform suppression",
-            "type",
-            "webhook",
-            "config",
-            Map.of("url", suite.webhooks().url(path)),
-            "trigger",
-            Map.of("audience", audience, "on", "left"),
-            "mapping",
-            Map.of("audience", "audience.name")));
+    audienceWebhook(
+        "Ad platform suppression",
+        path,
+        audience,
+        "left",
+        List.of(),
+        Map.of("audience", "audience.name"));
 
     String userId = "cart-" + uid();
     Map<String, Object> visitor = Map.of("userId", userId);
@@ -404,18 +393,13 @@ class UseCasesTest {
             "has(profile.attributes.last_cart_at)"
                 + " && now - timestamp(profile.attributes.last_cart_at) > duration('5s')");
     String path = "/retargeting-" + uid();
-    createConnector(
-        Map.of(
-            "name",
-            "Retargeting",
-            "type",
-            "webhook",
-            "config",
-            Map.of("url", suite.webhooks().url(path)),
-            "trigger",
-            Map.of("audience", audience, "on", "joined"),
-            "mapping",
-            Map.of("cartAt", "profile.attributes.last_cart_at")));
+    audienceWebhook(
+        "Retargeting",
+        path,
+        audience,
+        "joined",
+        List.of(),
+        Map.of("cartAt", "profile.attributes.last_cart_at"));
 
     String userId = "abandoner-" + uid();
     long sent = System.nanoTime(); // before the collector stamps the event's time
@@ -437,18 +421,13 @@ class UseCasesTest {
             "has(profile.attributes.pricing_page_views)"
                 + " && profile.attributes.pricing_page_views >= 2");
     String path = "/anonymous-" + uid();
-    createConnector(
-        Map.of(
-            "name",
-            "On-site offer",
-            "type",
-            "webhook",
-            "config",
-            Map.of("url", suite.webhooks().url(path)),
-            "trigger",
-            Map.of("audience", audience, "on", "joined"),
-            "mapping",
-            Map.of("views", "profile.attributes.pricing_page_views")));
+    audienceWebhook(
+        "On-site offer",
+        path,
+        audience,
+        "joined",
+        List.of(),
+        Map.of("views", "profile.attributes.pricing_page_views"));
 
     String anonymousId = "visitor-" + uid();
     Map<String, Object> visitor = Map.of("anonymousId", anonymousId);
@@ -478,18 +457,13 @@ class UseCasesTest {
             "has(profile.traits.newsletter) && profile.traits.newsletter == true");
     String path = "/erasure-" + uid();
     String connector =
-        createConnector(
-                Map.of(
-                    "name",
-                    "Newsletter tool",
-                    "type",
-                    "webhook",
-                    "config",
-                    Map.of("url", suite.webhooks().url(path)),
-                    "trigger",
-                    Map.of("audience", audience, "on", "joined"),
-                    "mapping",
-                    Map.of("email", "profile.traits.email")))
+        audienceWebhook(
+                "Newsletter tool",
+                path,
+                audience,
+                "joined",
+                List.of(),
+                Map.of("email", "profile.traits.email"))
             .getString("id");
 
     cdp.identify(
@@ -569,20 +543,14 @@ class UseCasesTest {
             "Trace probe " + userId,
             "has(profile.traits.probe) && profile.traits.probe == '" + userId + "'");
     String path = "/traced-" + uid();
-    createConnector(
-        Map.of(
-            "name",
-            "Traced destination",
-            "type",
-            "webhook",
-            "config",
-            Map.of("url", suite.webhooks().url(path)),
-            "trigger",
-            Map.of("audience", audience, "on", "joined"),
-            "purposes",
-            List.of("advertising"), // so the delivery asks the consent service
-            "mapping",
-            Map.of("probe", "profile.traits.probe")));
+    // The purpose makes the delivery ask the consent service too
+    audienceWebhook(
+        "Traced destination",
+        path,
+        audience,
+        "joined",
+        List.of("advertising"),
+        Map.of("probe", "profile.traits.probe"));
     cdp.put(
         SuiteService.CONSENT,
         "/v1/consent/user_id:" + userId,
@@ -674,6 +642,33 @@ class UseCasesTest {
             "Consent Preferences Updated",
             "context",
             Map.of("consent", Map.of("categoryPreferences", Map.of("Advertising", advertising)))));
+  }
+
+  /**
+   * A webhook connector to the receiver's {@code path}, fired by {@code on} transitions of {@code
+   * audience}, needing {@code purposes}, sending {@code mapping}; answers its creation.
+   */
+  private static JsonPath audienceWebhook(
+      String name,
+      String path,
+      String audience,
+      String on,
+      List<String> purposes,
+      Map<String, String> mapping) {
+    return createConnector(
+        Map.of(
+            "name",
+            name,
+            "type",
+            "webhook",
+            "config",
+            Map.of("url", suite.webhooks().url(path)),
+            "trigger",
+            Map.of("audience", audience, "on", on),
+            "purposes",
+            purposes,
+            "mapping",
+            mapping));
   }
 
   private static JsonPath createConnector(Map<String, Object> definition) {
