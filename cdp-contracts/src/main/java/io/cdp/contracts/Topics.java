@@ -14,6 +14,11 @@ public final class Topics {
   /** Profile merges ({@code IdentityMerge}), keyed by the surviving profile id. */
   public static final String IDENTITY_MERGES = "cdp.identity.merges";
 
+  /**
+   * Identifiers detached from a profile ({@code IdentitySplit}), keyed by the profile they left.
+   */
+  public static final String IDENTITY_SPLITS = "cdp.identity.splits";
+
   /** Profile changes ({@code ProfileChange}), keyed by profile id. */
   public static final String PROFILES_CHANGES = "cdp.profiles.changes";
 
@@ -38,6 +43,7 @@ public final class Topics {
           new TopicSpec(EVENTS_RAW, false),
           new TopicSpec(EVENTS_RESOLVED, false),
           new TopicSpec(IDENTITY_MERGES, false),
+          new TopicSpec(IDENTITY_SPLITS, false),
           new TopicSpec(PROFILES_CHANGES, false),
           new TopicSpec(AUDIENCES_MEMBERSHIP, false),
           new TopicSpec(CONSENT_CHANGES, true),

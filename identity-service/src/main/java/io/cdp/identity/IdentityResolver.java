@@ -2,13 +2,17 @@ package io.cdp.identity;
 
 import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.identity.v1.IdentityMerge;
+import io.cdp.contracts.identity.v1.IdentitySplit;
 import io.cdp.identity.ResolutionRules.Decision;
 import io.cdp.identity.ResolutionRules.Profile;
-import io.cdp.identity.messaging.MergePublisher;
+import io.cdp.identity.messaging.GraphPublisher;
+import io.cdp.identity.store.IdentifierRows;
+import io.cdp.identity.store.IdentifierRows.NewLink;
 import io.cdp.identity.store.IdentityIndex;
 import io.cdp.identity.store.SuppressedIdentifier;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -102,17 +106,20 @@ public class IdentityResolver {
   private final IdentityIndex index;
   private final ResolutionRules resolutionRules;
   private final MergeRules rules;
-  private final MergePublisher merges;
+  private final GraphPublisher graph;
+  private final IdentifierRows rows;
 
   public IdentityResolver(
       IdentityIndex index,
       ResolutionRules resolutionRules,
       MergeRules rules,
-      MergePublisher merges) {
+      GraphPublisher graph,
+      IdentifierRows rows) {
+    this.rows = rows;
     this.index = index;
     this.resolutionRules = resolutionRules;
     this.rules = rules;
-    this.merges = merges;
+    this.graph = graph;
   }
 
   /** The profile and every identifier linked to it. */
@@ -126,8 +133,16 @@ public class IdentityResolver {
     static final Linked SUPPRESSED = new Linked(Optional.empty(), Map.of(), Optional.empty());
   }
 
-  /** An identifier detached from {@code fromProfileId} onto the new profile {@code toProfileId}. */
-  public record Detached(IdentifierRef identifier, String fromProfileId, String toProfileId) {}
+  /**
+   * An identifier detached from {@code fromProfileId} onto the new profile {@code toProfileId};
+   * {@code id} is its row in {@code detached_identifiers} and the id of the split published.
+   */
+  public record Detached(
+      String id,
+      IdentifierRef identifier,
+      String fromProfileId,
+      String toProfileId,
+      Instant detachedAt) {}
 
   /** Detaching the only identifier of a profile would leave an empty profile behind. */
   public static final class OnlyIdentifierException extends RuntimeException {
@@ -155,37 +170,145 @@ public class IdentityResolver {
     if (identifiers.isEmpty()) {
       return Uni.createFrom().failure(new IllegalArgumentException("Nothing to resolve"));
     }
-    List<IdentifierRef> ordered =
-        identifiers.stream().distinct().sorted(rules.byPriority()).toList();
-    Instant seen = seenAt.truncatedTo(ChronoUnit.MICROS);
+    List<IdentifierRef> ordered = ordered(identifiers);
     return index
         .getAll(ordered.stream().map(IdentifierRef::key).collect(Collectors.toSet()))
-        .flatMap(
-            cached -> {
-              // A retry reads the owners from PostgreSQL: the index is what misled the first try.
-              AtomicInteger attempt = new AtomicInteger();
-              Map<String, String> none = Map.of();
-              // Retried without delay: a timer would leave the Vert.x context Hibernate needs.
-              return Uni.createFrom()
-                  .deferred(
-                      () -> {
-                        Map<String, String> hints = attempt.getAndIncrement() == 0 ? cached : none;
-                        return Panache.withTransaction(() -> link(ordered, hints, seen));
-                      })
-                  .onFailure(IdentityResolver::isRetryable)
-                  .retry()
-                  .atMost(ATTEMPTS);
+        .flatMap(cached -> link(ordered, cached, micros(seenAt)))
+        .map(Linked::resolution);
+  }
+
+  /** One event's identifiers (at least one) and its time. */
+  public record Sighting(List<IdentifierRef> identifiers, Instant seenAt) {}
+
+  /**
+   * Resolves the events of one Kafka poll, in their order, to what {@link #resolve} would answer
+   * for each in turn. Most events only carry identifiers that are already linked to one profile,
+   * and a new visitor's first event carries one identifier that is nobody's; both are settled for
+   * the whole poll in one statement each ({@link IdentifierRows}), and only the rest (logins,
+   * merges, limits) take a transaction of their own, one after the other.
+   *
+   * <p>The owners the poll works from are those the {@code last_seen} update answers, as committed
+   * at that moment: fresher than the index, so an erased identifier is never taken for known. Each
+   * transaction of the poll updates them, so a later event of the poll sees an earlier one's link
+   * or merge. A merge committed by another consumer after that moment is seen by the profile
+   * service, which applies an event of a merged profile to its survivor.
+   *
+   * @return per sighting, in order: its resolution, or empty when suppressed (erased)
+   */
+  public Uni<List<Optional<Resolution>>> resolveAll(List<Sighting> sightings) {
+    List<List<IdentifierRef>> ordered =
+        sightings.stream().map(sighting -> ordered(sighting.identifiers())).toList();
+    Map<IdentifierRef, Instant> latest = new HashMap<>();
+    for (int i = 0; i < sightings.size(); i++) {
+      Instant seen = micros(sightings.get(i).seenAt());
+      ordered.get(i).forEach(id -> latest.merge(id, seen, (a, b) -> a.isAfter(b) ? a : b));
+    }
+    return rows.touch(latest)
+        .chain(
+            known -> {
+              Map<String, String> owners = new HashMap<>(known);
+              List<NewLink> fresh = newVisitors(sightings, ordered, owners);
+              return rows.linkNew(fresh)
+                  .call(index::putAll)
+                  .chain(
+                      created -> {
+                        owners.putAll(created);
+                        Set<String> createdProfiles = new HashSet<>(created.values());
+                        return Multi.createFrom()
+                            .range(0, sightings.size())
+                            .onItem()
+                            .transformToUniAndConcatenate(
+                                i ->
+                                    resolveInPoll(
+                                        ordered.get(i),
+                                        sightings.get(i).seenAt(),
+                                        owners,
+                                        createdProfiles))
+                            .collect()
+                            .asList();
+                      });
+            });
+  }
+
+  /**
+   * The first sighting of an identifier that is nobody's, when it is the event's only identifier:
+   * it gets a profile of its own, which is all {@link #resolve} would do with it.
+   */
+  private static List<NewLink> newVisitors(
+      List<Sighting> sightings, List<List<IdentifierRef>> ordered, Map<String, String> owners) {
+    List<NewLink> fresh = new ArrayList<>();
+    Set<IdentifierRef> earlier = new HashSet<>();
+    for (int i = 0; i < sightings.size(); i++) {
+      List<IdentifierRef> ids = ordered.get(i);
+      IdentifierRef only = ids.get(0);
+      if (ids.size() == 1 && !owners.containsKey(only.key()) && !earlier.contains(only)) {
+        fresh.add(
+            new NewLink(only, UUID.randomUUID().toString(), micros(sightings.get(i).seenAt())));
+      }
+      earlier.addAll(ids);
+    }
+    return fresh;
+  }
+
+  private Uni<Optional<Resolution>> resolveInPoll(
+      List<IdentifierRef> ordered,
+      Instant seenAt,
+      Map<String, String> owners,
+      Set<String> createdProfiles) {
+    Set<String> found = new HashSet<>();
+    for (IdentifierRef id : ordered) {
+      found.add(owners.get(id.key()));
+    }
+    if (found.size() == 1 && !found.contains(null)) {
+      String profileId = found.iterator().next();
+      boolean created = createdProfiles.remove(profileId);
+      return Uni.createFrom().item(Optional.of(new Resolution(profileId, created, ordered)));
+    }
+    return link(ordered, owners, micros(seenAt))
+        .invoke(linked -> owners.putAll(linked.owners()))
+        .map(Linked::resolution);
+  }
+
+  private List<IdentifierRef> ordered(List<IdentifierRef> identifiers) {
+    return identifiers.stream().distinct().sorted(rules.byPriority()).toList();
+  }
+
+  private static Instant micros(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /**
+   * Links and merges in one transaction, run again when the graph changed under it; then publishes
+   * the merge and updates the index.
+   *
+   * @param hints owners known beforehand ({@code type:value} -> profile id), only used to choose
+   *     which profiles to lock first
+   */
+  private Uni<Linked> link(List<IdentifierRef> ordered, Map<String, String> hints, Instant seen) {
+    // A retry reads the owners from PostgreSQL: the hints are what misled the first try.
+    AtomicInteger attempt = new AtomicInteger();
+    Map<String, String> none = Map.of();
+    // Retried without delay: a timer would leave the Vert.x context Hibernate needs.
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              Map<String, String> known = attempt.getAndIncrement() == 0 ? hints : none;
+              return Panache.withTransaction(() -> linkLocked(ordered, known, seen));
             })
+        .onFailure(IdentityResolver::isRetryable)
+        .retry()
+        .atMost(ATTEMPTS)
         // The merge first: once committed it must not wait on the index. Until the index is
         // written, a stale entry only names a merged profile, which lookups and locks follow.
-        .call(linked -> linked.merge().map(merges::publish).orElse(Uni.createFrom().voidItem()))
-        .call(linked -> index.putAll(linked.owners()))
-        .map(Linked::resolution);
+        .call(linked -> linked.merge().map(graph::publish).orElse(Uni.createFrom().voidItem()))
+        .call(linked -> index.putAll(linked.owners()));
   }
 
   /**
    * Moves a wrongly linked identifier to a new profile of its own, so that later events carrying it
-   * resolve there, and records the move in {@code detached_identifiers}.
+   * resolve there, records the move in {@code detached_identifiers} and, once committed, publishes
+   * it on {@code cdp.identity.splits} for the profile service. (A crash between the commit and the
+   * send loses that one record, as with merges; the row keeps its id for a relay to resend.)
    *
    * @return empty when the identifier is unknown
    * @throws OnlyIdentifierException (as the failure) when it is its profile's only identifier
@@ -199,9 +322,22 @@ public class IdentityResolver {
         .atMost(ATTEMPTS)
         .call(
             detached ->
+                detached.map(d -> graph.publish(split(d))).orElse(Uni.createFrom().voidItem()))
+        .call(
+            detached ->
                 detached
                     .map(d -> index.putAll(Map.of(identifier.key(), d.toProfileId())))
                     .orElse(Uni.createFrom().voidItem()));
+  }
+
+  private static IdentitySplit split(Detached detached) {
+    return IdentitySplit.newBuilder()
+        .setSplitId(detached.id())
+        .setFromProfileId(detached.fromProfileId())
+        .setToProfileId(detached.toProfileId())
+        .addIdentifiers(detached.identifier().toProto())
+        .setSplitAt(ProtoTime.timestamp(detached.detachedAt()))
+        .build();
   }
 
   private Uni<Optional<Detached>> detachLocked(IdentifierRef identifier) {
@@ -232,6 +368,7 @@ public class IdentityResolver {
   }
 
   private static Uni<Detached> moveToNewProfile(IdentifierRef identifier, String from) {
+    String id = UUID.randomUUID().toString();
     String to = UUID.randomUUID().toString();
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     return execute(
@@ -251,7 +388,7 @@ public class IdentityResolver {
                         + " VALUES (:id, :type, :value, :from, :to, :at)",
                     Map.of(
                         "id",
-                        UUID.randomUUID().toString(),
+                        id,
                         "type",
                         identifier.type(),
                         "value",
@@ -262,7 +399,7 @@ public class IdentityResolver {
                         to,
                         "at",
                         now)))
-        .map(v -> new Detached(identifier, from, to));
+        .map(v -> new Detached(id, identifier, from, to, now));
   }
 
   /** Finds the profile of one identifier without changing the graph. */
@@ -349,7 +486,8 @@ public class IdentityResolver {
                             links.keySet().stream().sorted(rules.byPriority()).toList())));
   }
 
-  private Uni<Linked> link(List<IdentifierRef> ordered, Map<String, String> cached, Instant seen) {
+  private Uni<Linked> linkLocked(
+      List<IdentifierRef> ordered, Map<String, String> cached, Instant seen) {
     Map<IdentifierRef, String> hint = new HashMap<>();
     List<IdentifierRef> misses = new ArrayList<>();
     for (IdentifierRef id : ordered) {

@@ -6,6 +6,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.cdp.contracts.Topics;
+import io.cdp.contracts.identity.v1.Identifier;
+import io.cdp.contracts.identity.v1.IdentitySplit;
+import io.cdp.contracts.kafka.Deserializers;
+import io.cdp.localstack.KafkaProbe;
 import io.cdp.localstack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -17,6 +22,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /** {@code POST /v1/identities/{type}:{value}/detach}: undoing a wrong link. */
@@ -69,7 +75,7 @@ class IdentityDetachTest {
     Row audit =
         database
             .preparedQuery(
-                "SELECT from_profile_id, to_profile_id FROM identity.detached_identifiers"
+                "SELECT id, from_profile_id, to_profile_id FROM identity.detached_identifiers"
                     + " WHERE type = 'anonymous_id' AND value = $1")
             .execute(Tuple.of(anon))
             .await()
@@ -78,6 +84,21 @@ class IdentityDetachTest {
             .next();
     assertEquals(person, audit.getString("from_profile_id"));
     assertEquals(own, audit.getString("to_profile_id"));
+
+    // The profile service learns of it: one split, keyed by the profile the identifier left.
+    ConsumerRecord<String, IdentitySplit> split =
+        KafkaProbe.ofTestStack()
+            .await(
+                Topics.IDENTITY_SPLITS,
+                new Deserializers.IdentitySplitDeserializer(),
+                s -> s.getToProfileId().equals(own),
+                Duration.ofSeconds(30));
+    assertEquals(person, split.key());
+    assertEquals(person, split.value().getFromProfileId());
+    assertEquals(
+        List.of(Identifier.newBuilder().setType("anonymous_id").setValue(anon).build()),
+        split.value().getIdentifiersList());
+    assertEquals(audit.getString("id"), split.value().getSplitId());
   }
 
   @Test

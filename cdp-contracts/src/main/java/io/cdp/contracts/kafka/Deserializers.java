@@ -7,6 +7,7 @@ import io.cdp.contracts.consent.v1.ConsentChange;
 import io.cdp.contracts.consent.v1.PrivacyAck;
 import io.cdp.contracts.consent.v1.PrivacyRequest;
 import io.cdp.contracts.identity.v1.IdentityMerge;
+import io.cdp.contracts.identity.v1.IdentitySplit;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
 import io.cdp.contracts.profile.v1.ProfileChange;
 
@@ -31,6 +32,13 @@ public final class Deserializers {
   public static class IdentityMergeDeserializer extends ProtoDeserializer<IdentityMerge> {
     public IdentityMergeDeserializer() {
       super(IdentityMerge.parser());
+    }
+  }
+
+  /** For {@code cdp.identity.splits}. */
+  public static class IdentitySplitDeserializer extends ProtoDeserializer<IdentitySplit> {
+    public IdentitySplitDeserializer() {
+      super(IdentitySplit.parser());
     }
   }
 

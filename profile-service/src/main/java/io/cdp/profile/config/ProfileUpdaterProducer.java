@@ -3,6 +3,7 @@ package io.cdp.profile.config;
 import io.cdp.profile.EnrichmentRules;
 import io.cdp.profile.ProfileLimits;
 import io.cdp.profile.ProfileMerger;
+import io.cdp.profile.ProfileSplitter;
 import io.cdp.profile.ProfileUpdater;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -21,6 +22,12 @@ public class ProfileUpdaterProducer {
   @Singleton
   ProfileMerger profileMerger(ProfileConfig profile) {
     return new ProfileMerger(profile.rememberedMessageIds(), Clock.systemUTC());
+  }
+
+  @Produces
+  @Singleton
+  ProfileSplitter profileSplitter() {
+    return new ProfileSplitter(Clock.systemUTC());
   }
 
   @Produces
