@@ -86,7 +86,8 @@ final class Suite implements AutoCloseable {
       config.put("quarkus.otel.exporter.otlp.endpoint", traces.endpoint());
       // spans leave in batches: every 5 s by default, sooner so a trace is complete sooner
       config.put("quarkus.otel.bsp.schedule.delay", "500ms");
-      config.putAll(ownConfig(service, ports));
+      config.putAll(SuiteService.peers(ports));
+      config.putAll(ownConfig(service));
       services.put(
           service,
           ServiceProcess.start(root, service, ports.get(service), config, List.of(), logDir));
@@ -120,21 +121,16 @@ final class Suite implements AutoCloseable {
   }
 
   /**
-   * What one service needs beyond the stack: the free ports its gRPC clients call (their defaults
-   * are the launcher's fixed ports), the SMTP server, and a shorter interval for what a test would
-   * otherwise wait a minute for.
+   * What one service needs beyond the stack and the other services' ports: the SMTP server, and a
+   * shorter interval for what a test would otherwise wait a minute for.
    */
-  private Map<String, String> ownConfig(SuiteService service, Map<SuiteService, Integer> ports) {
+  private Map<String, String> ownConfig(SuiteService service) {
     return switch (service) {
       case CONNECTOR ->
           Map.of(
-              "quarkus.grpc.clients.profiles.port", ports.get(SuiteService.PROFILE).toString(),
-              "quarkus.grpc.clients.consent.port", ports.get(SuiteService.CONSENT).toString(),
               "quarkus.mailer.host", "127.0.0.1",
               "quarkus.mailer.port", String.valueOf(smtp.getSmtp().getPort()),
               "quarkus.mailer.start-tls", "DISABLED");
-      case CONSENT ->
-          Map.of("quarkus.grpc.clients.identity.port", ports.get(SuiteService.IDENTITY).toString());
       // Profiles whose audiences change as time passes are looked for at this interval (1 min by
       // default): a time-based audience joins within a second of its moment, not a minute.
       case AUDIENCE -> Map.of("cdp.audience.time-scan-interval", "1s");

@@ -1,5 +1,6 @@
 package io.cdp.identity;
 
+import io.cdp.common.VertxContexts;
 import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.identity.v1.IdentityMerge;
 import io.cdp.contracts.identity.v1.IdentitySplit;
@@ -12,8 +13,12 @@ import io.cdp.identity.store.IdentityIndex;
 import io.cdp.identity.store.SuppressedIdentifier;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +26,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,7 +35,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.hibernate.JDBCException;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -77,6 +85,9 @@ import org.hibernate.reactive.mutiny.Mutiny;
  */
 @ApplicationScoped
 public class IdentityResolver {
+
+  /** How many independent groups of a poll's events are resolved side by side. */
+  private static final int GROUPS_IN_PARALLEL = 16;
 
   /** Rounds of "lock, re-read" and whole-transaction attempts before giving up. */
   private static final int ATTEMPTS = 8;
@@ -185,7 +196,8 @@ public class IdentityResolver {
    * for each in turn. Most events only carry identifiers that are already linked to one profile,
    * and a new visitor's first event carries one identifier that is nobody's; both are settled for
    * the whole poll in one statement each ({@link IdentifierRows}), and only the rest (logins,
-   * merges, limits) take a transaction of their own, one after the other.
+   * merges, limits) take a transaction of their own: one after the other among events that share an
+   * identifier or an owner, side by side otherwise ({@link #independentGroups}).
    *
    * <p>The owners the poll works from are those the {@code last_seen} update answers, as committed
    * at that moment: fresher than the index, so an erased identifier is never taken for known. Each
@@ -196,6 +208,10 @@ public class IdentityResolver {
    * @return per sighting, in order: its resolution, or empty when suppressed (erased)
    */
   public Uni<List<Optional<Resolution>>> resolveAll(List<Sighting> sightings) {
+    Context origin = Vertx.currentContext();
+    if (origin == null) {
+      throw new IllegalStateException("resolveAll must be called on a Vert.x context");
+    }
     List<List<IdentifierRef>> ordered =
         sightings.stream().map(sighting -> ordered(sighting.identifiers())).toList();
     Map<IdentifierRef, Instant> latest = new HashMap<>();
@@ -214,20 +230,97 @@ public class IdentityResolver {
                       created -> {
                         owners.putAll(created);
                         Set<String> createdProfiles = new HashSet<>(created.values());
+                        List<Optional<Resolution>> resolutions =
+                            new ArrayList<>(Collections.nCopies(sightings.size(), null));
                         return Multi.createFrom()
-                            .range(0, sightings.size())
+                            .iterable(independentGroups(ordered, owners))
                             .onItem()
-                            .transformToUniAndConcatenate(
-                                i ->
-                                    resolveInPoll(
-                                        ordered.get(i),
-                                        sightings.get(i).seenAt(),
-                                        owners,
-                                        createdProfiles))
+                            .transformToUni(
+                                group ->
+                                    onNewContext(
+                                        origin,
+                                        () ->
+                                            Multi.createFrom()
+                                                .iterable(group)
+                                                .onItem()
+                                                .transformToUniAndConcatenate(
+                                                    i ->
+                                                        resolveInPoll(
+                                                                ordered.get(i),
+                                                                sightings.get(i).seenAt(),
+                                                                owners,
+                                                                createdProfiles)
+                                                            .invoke(r -> resolutions.set(i, r)))
+                                                .collect()
+                                                .last()))
+                            .merge(GROUPS_IN_PARALLEL)
                             .collect()
-                            .asList();
+                            .last()
+                            .map(ignored -> resolutions);
                       });
             });
+  }
+
+  /**
+   * The poll's events in groups that share nothing: no identifier and no owner. Only events of one
+   * group can change what another event of it resolves to, so groups run side by side, each in poll
+   * order ({@link #GROUPS_IN_PARALLEL}); what they run at the same time is serialised by the locks.
+   *
+   * @param owners committed owners of the poll's identifiers ({@code type:value} -> profile id)
+   * @return the indices of each group's events, in poll order; groups in the order of their first
+   */
+  static List<List<Integer>> independentGroups(
+      List<List<IdentifierRef>> events, Map<String, String> owners) {
+    Map<String, String> parent = new HashMap<>();
+    for (List<IdentifierRef> ids : events) {
+      String first = "i:" + ids.get(0).key();
+      for (IdentifierRef id : ids) {
+        union(parent, first, "i:" + id.key());
+        String owner = owners.get(id.key());
+        if (owner != null) {
+          union(parent, first, "p:" + owner);
+        }
+      }
+    }
+    Map<String, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < events.size(); i++) {
+      String root = find(parent, "i:" + events.get(i).get(0).key());
+      groups.computeIfAbsent(root, r -> new ArrayList<>()).add(i);
+    }
+    return List.copyOf(groups.values());
+  }
+
+  private static void union(Map<String, String> parent, String a, String b) {
+    String rootA = find(parent, a);
+    String rootB = find(parent, b);
+    if (!rootA.equals(rootB)) {
+      parent.put(rootB, rootA);
+    }
+  }
+
+  private static String find(Map<String, String> parent, String node) {
+    String root = node;
+    for (String up = parent.get(root); up != null; up = parent.get(root)) {
+      root = up;
+    }
+    if (!root.equals(node)) {
+      parent.put(node, root); // shortens the path for the next find
+    }
+    return root;
+  }
+
+  /**
+   * Runs {@code work} on a Vert.x context of its own, as a request would: Hibernate Reactive keeps
+   * one session per context, so transactions that run side by side need one each.
+   */
+  private static <T> Uni<T> onNewContext(Context origin, Supplier<Uni<T>> work) {
+    Context context = VertxContext.createNewDuplicatedContext(origin);
+    VertxContextSafetyToggle.setContextSafe(context, true);
+    return Uni.createFrom()
+        .emitter(
+            emitter ->
+                context.runOnContext(
+                    ignored -> work.get().subscribe().with(emitter::complete, emitter::fail)));
   }
 
   /**
@@ -285,6 +378,8 @@ public class IdentityResolver {
    *     which profiles to lock first
    */
   private Uni<Linked> link(List<IdentifierRef> ordered, Map<String, String> hints, Instant seen) {
+    // The publish and the index complete on their clients' threads; the caller goes on here.
+    Executor caller = VertxContexts.callerContext();
     // A retry reads the owners from PostgreSQL: the hints are what misled the first try.
     AtomicInteger attempt = new AtomicInteger();
     Map<String, String> none = Map.of();
@@ -301,7 +396,8 @@ public class IdentityResolver {
         // The merge first: once committed it must not wait on the index. Until the index is
         // written, a stale entry only names a merged profile, which lookups and locks follow.
         .call(linked -> linked.merge().map(graph::publish).orElse(Uni.createFrom().voidItem()))
-        .call(linked -> index.putAll(linked.owners()));
+        .call(linked -> index.putAll(linked.owners()))
+        .emitOn(caller);
   }
 
   /**

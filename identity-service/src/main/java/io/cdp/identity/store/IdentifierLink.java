@@ -37,7 +37,10 @@ public class IdentifierLink extends PanacheEntityBase {
   @Column(name = "first_seen", nullable = false)
   public Instant firstSeen;
 
-  /** Latest event time seen with the identifier (event time, so a replay changes nothing). */
+  /**
+   * Latest event time seen with the identifier, to the minute (event time, so a replay changes
+   * nothing).
+   */
   @Column(name = "last_seen", nullable = false)
   public Instant lastSeen;
 

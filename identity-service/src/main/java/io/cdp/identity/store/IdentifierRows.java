@@ -26,15 +26,22 @@ import java.util.Map;
 public class IdentifierRows {
 
   /**
-   * Records the sightings of known identifiers and answers their owners as committed now. Rows are
-   * updated in (type, value) order, the order concurrent batches lock them in.
+   * Answers the owners of the identifiers as committed now, and records their sightings: {@code
+   * last_seen} is kept to the minute, so most events of a visit only read (writing it at every
+   * event would cost a row version each). Rows are updated in (type, value) order, the order
+   * concurrent batches lock them in.
    */
   private static final String TOUCH =
       """
-      UPDATE identity.identifiers AS i SET last_seen = GREATEST(i.last_seen, s.seen)
-      FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS s(type, value, seen)
-      WHERE i.type = s.type AND i.value = s.value
-      RETURNING i.type, i.value, i.profile_id""";
+      WITH seen AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS s(type, value, seen)),
+      touched AS (
+        UPDATE identity.identifiers AS i SET last_seen = s.seen
+        FROM seen s
+        WHERE i.type = s.type AND i.value = s.value
+            AND i.last_seen < s.seen - interval '1 minute')
+      SELECT i.type, i.value, i.profile_id
+      FROM identity.identifiers i JOIN seen s ON i.type = s.type AND i.value = s.value""";
 
   /**
    * Creates a profile for each identifier that is still nobody's and was never erased; answers
@@ -68,7 +75,8 @@ public class IdentifierRows {
   public record NewLink(IdentifierRef identifier, String profileId, Instant seenAt) {}
 
   /**
-   * Raises {@code last_seen} of those identifiers that are linked, to the latest time given.
+   * Raises {@code last_seen} of those identifiers that are linked to the latest time given, when
+   * that is more than a minute later.
    *
    * @return {@code type:value} -> profile id of every one of them that is linked
    */
