@@ -67,6 +67,38 @@ public class AudienceRules {
     return compiled(rule).program();
   }
 
+  /**
+   * Whether {@code rule} names attributes ({@code profile.attributes.<name>}, {@code ['<name>']}):
+   * then it must be checked against their definitions ({@link #check}) before it is saved.
+   *
+   * @throws InvalidRuleException if it does not compile or does not return a bool
+   */
+  public boolean namesAttributes(String rule) {
+    compile(rule);
+    return !ProfileReads.attributes(parsed(rule)).isEmpty();
+  }
+
+  /**
+   * Compiles {@code rule} and checks the attributes it names against {@code attributeTypes}
+   * (attribute name to the profile service's type name, e.g. {@code number}): see {@link
+   * AttributeCheck}.
+   *
+   * @throws InvalidRuleException if it does not compile, names an attribute that is not defined, or
+   *     uses one against its type
+   */
+  public void check(String rule, Map<String, String> attributeTypes) {
+    compile(rule);
+    AttributeCheck.check(compiler, parsed(rule), attributeTypes);
+  }
+
+  private CelAbstractSyntaxTree parsed(String rule) {
+    try {
+      return compiler.parse(rule).getAst();
+    } catch (CelValidationException e) {
+      throw new InvalidRuleException(e.getMessage().strip());
+    }
+  }
+
   private Compiled compiled(String rule) {
     Compiled cached = compiled.get(rule);
     if (cached != null) {

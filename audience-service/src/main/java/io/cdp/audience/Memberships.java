@@ -17,6 +17,8 @@ import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.cdp.contracts.audience.v1.TransitionKind;
 import io.cdp.contracts.profile.v1.Profile;
 import io.cdp.contracts.profile.v1.ProfileChange;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -65,15 +67,23 @@ public class Memberships {
   private final AudienceConfig config;
   private final MutinyEmitter<MembershipTransition> transitions;
 
+  /** Rules evaluated against a profile, whatever started it: what the attribute index saves. */
+  private final Counter evaluations;
+
   public Memberships(
       AudienceRules rules,
       MembershipCache cache,
       AudienceConfig config,
-      @Channel("audiences-membership") MutinyEmitter<MembershipTransition> transitions) {
+      @Channel("audiences-membership") MutinyEmitter<MembershipTransition> transitions,
+      MeterRegistry metrics) {
     this.rules = rules;
     this.cache = cache;
     this.config = config;
     this.transitions = transitions;
+    this.evaluations =
+        Counter.builder("cdp.audience.evaluations")
+            .description("Audience rules evaluated against a profile")
+            .register(metrics);
   }
 
   /** Applies a profile change: stores its snapshot and identifiers, publishes what it changed. */
@@ -324,6 +334,7 @@ public class Memberships {
   }
 
   private Evaluation evaluate(List<Audience> audiences, Map<String, Object> profile, Instant now) {
+    evaluations.increment(audiences.size());
     Set<String> matching = new TreeSet<>();
     Instant nextCheckAt = null;
     for (Audience audience : audiences) {

@@ -4,7 +4,9 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.navigation.CelNavigableExpr;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +23,13 @@ final class ProfileReads {
   private static final Set<String> PARTS =
       Set.of("traits", "badges", "visit", "identifiers", "consent");
   private static final ProfileReads EVERYTHING = new ProfileReads(null);
+
+  /**
+   * One attribute a rule names: {@code profile.attributes.<name>} or {@code
+   * profile.attributes['<name>']} ({@code exprId} is that expression), or {@code
+   * has(profile.attributes.<name>)} ({@code presenceTest}).
+   */
+  record AttributeRead(String name, long exprId, boolean presenceTest) {}
 
   /** The names read; null for everything. */
   private final Set<String> names;
@@ -47,6 +56,21 @@ final class ProfileReads {
     return all[0] ? EVERYTHING : new ProfileReads(Set.copyOf(names));
   }
 
+  /** Every attribute {@code ast} names, in the order they appear. */
+  static List<AttributeRead> attributes(CelAbstractSyntaxTree ast) {
+    List<AttributeRead> reads = new ArrayList<>();
+    CelNavigableExpr.fromExpr(ast.getExpr())
+        .allNodes()
+        .filter(n -> isIdent(n.expr(), "profile"))
+        .forEach(
+            profile ->
+                selectOf(profile)
+                    .filter(part -> part.expr().select().field().equals("attributes"))
+                    .flatMap(ProfileReads::attributeRead)
+                    .ifPresent(reads::add));
+    return reads;
+  }
+
   /** Whether a change of {@code changed} can change what the rule reads. */
   boolean anyOf(Collection<String> changed) {
     return names == null || changed.stream().anyMatch(names::contains);
@@ -71,11 +95,23 @@ final class ProfileReads {
     if (!field.equals("attributes")) {
       return Optional.empty();
     }
-    Optional<CelNavigableExpr> attribute = selectOf(part.get());
-    if (attribute.isPresent()) {
-      return Optional.of(attribute.get().expr().select().field());
+    return attributeRead(part.get()).map(AttributeRead::name);
+  }
+
+  /** The attribute read through {@code attributes} (the node {@code profile.attributes}). */
+  private static Optional<AttributeRead> attributeRead(CelNavigableExpr attributes) {
+    Optional<CelNavigableExpr> select = selectOf(attributes);
+    if (select.isPresent()) {
+      CelExpr expr = select.get().expr();
+      return Optional.of(
+          new AttributeRead(expr.select().field(), expr.id(), expr.select().testOnly()));
     }
-    return part.get().parent().flatMap(parent -> constantIndex(parent.expr(), part.get().expr()));
+    return attributes
+        .parent()
+        .flatMap(
+            index ->
+                constantIndex(index.expr(), attributes.expr())
+                    .map(name -> new AttributeRead(name, index.expr().id(), false)));
   }
 
   /** The parent of {@code node} if it selects a field of it. */

@@ -4,6 +4,7 @@ import static io.cdp.audience.AudienceTestSupport.ADMIN;
 import static io.cdp.audience.AudienceTestSupport.awaitTransition;
 import static io.cdp.audience.AudienceTestSupport.change;
 import static io.cdp.audience.AudienceTestSupport.createAudience;
+import static io.cdp.audience.AudienceTestSupport.defineAttribute;
 import static io.cdp.audience.AudienceTestSupport.eventually;
 import static io.cdp.audience.AudienceTestSupport.transitionsOf;
 import static io.cdp.audience.AudienceTestSupport.uniqueAttribute;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.Test;
 /** The audience service against the real stack: definitions in PostgreSQL, transitions on Kafka. */
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)
+@WithTestResource(ProfileServiceResource.class)
 class AudienceServiceTest {
 
   @Inject
@@ -52,6 +54,7 @@ class AudienceServiceTest {
 
   @Test
   void anAudienceIsCreatedReadReplacedAndDeleted() {
+    defineAttribute("lifetime_orders", "number");
     String name = "High value " + UUID.randomUUID();
     String id = createAudience(name, "profile.attributes.lifetime_orders >= 2");
     given()
@@ -121,8 +124,66 @@ class AudienceServiceTest {
   }
 
   @Test
+  void aRuleNamingAnUndefinedAttributeOrMisusingOneIsA422WithItsPositionAndNothingIsSaved() {
+    String orders = uniqueAttribute("orders", "number");
+    String plan = uniqueAttribute("plan", "string");
+    String name = "Mistyped " + UUID.randomUUID();
+    String undefined = "profile.attributes." + orders + "_typo >= 2";
+    String numberAsString = "profile.attributes." + orders + " == 'x'";
+    String stringAsNumber = "profile.attributes." + plan + " > 3";
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("name", name, "rule", undefined))
+        .post("/v1/audiences")
+        .then()
+        .statusCode(422)
+        .body("error.code", equalTo("invalid_rule"))
+        .body("error.field", equalTo("rule"))
+        .body(
+            "error.message",
+            containsString("<input>:1:19: undefined attribute '" + orders + "_typo'"));
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("name", name, "rule", numberAsString))
+        .post("/v1/audiences")
+        .then()
+        .statusCode(422)
+        .body("error.code", equalTo("invalid_rule"))
+        .body(
+            "error.message",
+            containsString(
+                "<input>:1:"
+                    + (numberAsString.indexOf("==") + 1)
+                    + ": found no matching overload for '_==_' applied to '(double, string)'"));
+    String id = createAudience(name + " ok", "profile.attributes." + plan + " == 'pro'");
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("name", name, "rule", stringAsNumber))
+        .put("/v1/audiences/" + id)
+        .then()
+        .statusCode(422)
+        .body("error.message", containsString("applied to '(string, int)'"));
+    given()
+        .header("Authorization", ADMIN)
+        .get("/v1/audiences")
+        .then()
+        .statusCode(200)
+        .body("name", not(hasItem(name)));
+    given()
+        .header("Authorization", ADMIN)
+        .get("/v1/audiences/" + id)
+        .then()
+        .statusCode(200)
+        .body("name", equalTo(name + " ok"))
+        .body("rule", equalTo("profile.attributes." + plan + " == 'pro'"));
+  }
+
+  @Test
   void aProfileJoinsLeavesAndRejoinsOncePerChangeAndIgnoresRedeliveries() {
-    String attribute = uniqueAttribute("orders");
+    String attribute = uniqueAttribute("orders", "number");
     String audienceId = createAudience("Buyers", "profile.attributes." + attribute + " >= 2");
     String profileId = "p-" + UUID.randomUUID();
     String email = "ann-" + UUID.randomUUID() + "@example.com";
@@ -196,7 +257,7 @@ class AudienceServiceTest {
 
   @Test
   void aDeletedProfileLeavesItsAudiencesAndIsNoLongerFound() {
-    String attribute = uniqueAttribute("spend");
+    String attribute = uniqueAttribute("spend", "number");
     String audienceId = createAudience("Spenders", "profile.attributes." + attribute + " > 100");
     String profileId = "p-" + UUID.randomUUID();
     String email = "bob-" + UUID.randomUUID() + "@example.com";
@@ -226,7 +287,7 @@ class AudienceServiceTest {
 
   @Test
   void aMemberIsInItsAudiencesAtVisitStartAndEnd() {
-    String attribute = uniqueAttribute("orders");
+    String attribute = uniqueAttribute("orders", "number");
     String audienceId = createAudience("Visitors", "profile.attributes." + attribute + " >= 1");
     String profileId = "p-" + UUID.randomUUID();
     String email = "vic-" + UUID.randomUUID() + "@example.com";
@@ -257,7 +318,7 @@ class AudienceServiceTest {
 
   @Test
   void onlyAudiencesReadingAChangedAttributeAreEvaluated() {
-    String attribute = uniqueAttribute("orders");
+    String attribute = uniqueAttribute("orders", "number");
     String audienceId = createAudience("Indexed", "profile.attributes." + attribute + " >= 1");
     String profileId = "p-" + UUID.randomUUID();
     String email = "ida-" + UUID.randomUUID() + "@example.com";

@@ -1,6 +1,7 @@
 package io.cdp.audience;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +18,7 @@ import io.cdp.contracts.profile.v1.ProfileChange;
 import io.cdp.localstack.KafkaProbe;
 import io.cdp.localstack.LocalStackResource;
 import io.restassured.http.ContentType;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -80,9 +82,28 @@ final class AudienceTestSupport {
         .build();
   }
 
-  /** A per-test attribute name, so that audiences of other tests cannot match its profiles. */
-  static String uniqueAttribute(String prefix) {
-    return prefix + "_" + UUID.randomUUID().toString().replace("-", "");
+  /**
+   * A per-test attribute, so that audiences of other tests cannot match its profiles, defined in
+   * the profile service with {@code type} (rules naming it are checked against that).
+   */
+  static String uniqueAttribute(String prefix, String type) {
+    String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "");
+    defineAttribute(name, type);
+    return name;
+  }
+
+  /** Defines attribute {@code name} in the profile service, unless it is defined already. */
+  static void defineAttribute(String name, String type) {
+    URI profileService = URI.create(ProfileServiceResource.url());
+    given()
+        .baseUri("http://" + profileService.getHost())
+        .port(profileService.getPort())
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("name", name, "type", type))
+        .post("/v1/attributes")
+        .then()
+        .statusCode(anyOf(equalTo(201), equalTo(409)));
   }
 
   static MembershipTransition awaitTransition(

@@ -32,11 +32,12 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)
+@WithTestResource(ProfileServiceResource.class)
 class BackfillTest {
 
   @Test
   void aNewAudienceBackfillsExistingProfilesAndAChangedRuleBackfillsAgain() {
-    String attribute = uniqueAttribute("tier");
+    String attribute = uniqueAttribute("tier", "string");
     String gold1 = profile(attribute, "gold");
     String gold2 = profile(attribute, "gold");
     String silver = profile(attribute, "silver");

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 /** Privacy requests erase what the service holds for a person, silently, then are acknowledged. */
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)
+@WithTestResource(ProfileServiceResource.class)
 class ErasureTest {
 
   @Inject Pool database;
@@ -49,7 +50,7 @@ class ErasureTest {
 
   @Test
   void anErasureDropsMembershipsAndIdentifiersPublishesNoLeaveAndIgnoresLaterChanges() {
-    String attribute = uniqueAttribute("orders");
+    String attribute = uniqueAttribute("orders", "number");
     String audienceId =
         createAudience("Erasable buyers", "profile.attributes." + attribute + " >= 1");
     String profileId = "p-" + UUID.randomUUID();
@@ -91,7 +92,7 @@ class ErasureTest {
 
   @Test
   void anErasureFindsTheProfileByIdentifierWhenTheProfileIdIsStale() {
-    String attribute = uniqueAttribute("orders");
+    String attribute = uniqueAttribute("orders", "number");
     String audienceId = createAudience("Erasable", "profile.attributes." + attribute + " >= 1");
     String profileId = "p-" + UUID.randomUUID();
     String email = "ivy-" + UUID.randomUUID() + "@example.com";

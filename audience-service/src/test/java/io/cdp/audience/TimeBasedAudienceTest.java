@@ -27,11 +27,12 @@ import org.junit.jupiter.api.Test;
 /** A time-based audience is left when its time passes, with no event to trigger it. */
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)
+@WithTestResource(ProfileServiceResource.class)
 class TimeBasedAudienceTest {
 
   @Test
   void aMemberLeavesWhenItsTimePassesWithoutANewEvent() {
-    String attribute = uniqueAttribute("seen");
+    String attribute = uniqueAttribute("seen", "date");
     String audienceId =
         createAudience(
             "Seen lately",

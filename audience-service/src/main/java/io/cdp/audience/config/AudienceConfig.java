@@ -4,7 +4,10 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** Settings of re-evaluation without profile changes: time passing and backfills. */
+/**
+ * Settings of re-evaluation without profile changes (time passing, backfills), and where the
+ * attribute definitions that rules are checked against come from.
+ */
 @ConfigMapping(prefix = "cdp.audience")
 public interface AudienceConfig {
 
@@ -27,4 +30,14 @@ public interface AudienceConfig {
   /** How many profile snapshots one backfill page evaluates. */
   @WithDefault("500")
   int backfillPage();
+
+  /**
+   * The profile service's base URL: a rule that names attributes is checked against its {@code GET
+   * /v1/attributes} before it is saved.
+   */
+  String profileUrl();
+
+  /** How long the profile service may take to answer (connecting and reading) before a 503. */
+  @WithDefault("2s")
+  Duration profileTimeout();
 }
