@@ -58,6 +58,7 @@ public class ConnectorRules {
       CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
   private final Map<String, CelRuntime.Program> mappings = new ConcurrentHashMap<>();
   private final Map<String, CelRuntime.Program> conditions = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> readsProfile = new ConcurrentHashMap<>();
 
   /**
    * Compiles one mapping expression; any result type is allowed.
@@ -95,6 +96,21 @@ public class ConnectorRules {
     CelRuntime.Program program = program(ast);
     conditions.put(expression, program);
     return program;
+  }
+
+  /**
+   * Whether any expression of {@code mapping} reads the {@code profile} variable: only then is the
+   * profile fetched for a delivery. Every expression must compile (mappings are checked at save).
+   */
+  public boolean readsProfile(Map<String, String> mapping) {
+    return mapping.values().stream()
+        .anyMatch(
+            expression ->
+                readsProfile.computeIfAbsent(
+                    expression,
+                    e ->
+                        ast(mappingCompiler, e).getReferenceMap().values().stream()
+                            .anyMatch(reference -> "profile".equals(reference.name()))));
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WebhookPayload(
     String type,
+    String action,
     String deliveryId,
     String connectorId,
     TriggerView trigger,
@@ -41,6 +42,7 @@ public record WebhookPayload(
       String deliveryId, String connectorId, DeliverySource source, Map<String, Object> data) {
     return new WebhookPayload(
         source.isErasure() ? DeliverySource.ERASURE : null,
+        null,
         deliveryId,
         connectorId,
         source.trigger(),
@@ -48,6 +50,22 @@ public record WebhookPayload(
         source.audience(),
         data,
         source.occurredAt());
+  }
+
+  /**
+   * This payload with {@code action} set, as a {@code crm} connector sends it ({@link CrmAction}).
+   */
+  public WebhookPayload withAction(CrmAction crmAction) {
+    return new WebhookPayload(
+        type,
+        crmAction.wireName(),
+        deliveryId,
+        connectorId,
+        trigger,
+        profileId,
+        audience,
+        data,
+        occurredAt);
   }
 
   /** The exact bytes that are signed and sent. */

@@ -89,6 +89,15 @@ class ConnectorRulesTest {
   }
 
   @Test
+  void theProfileIsNeededOnlyByAMappingThatReadsIt() {
+    assertTrue(rules.readsProfile(Map.of("a", "audience.name", "e", "profile.traits.email")));
+    assertTrue(rules.readsProfile(Map.of("vip", "'vip' in profile.badges")));
+    assertFalse(rules.readsProfile(Map.of("a", "audience.name", "o", "event.properties.total")));
+    assertFalse(rules.readsProfile(Map.of("profile", "audience.id + 'profile'")));
+    assertFalse(rules.readsProfile(Map.of()));
+  }
+
+  @Test
   void eventConditionsMustBeBoolAndMatchTheEvent() throws Exception {
     String condition = "event.event == 'Order Completed' && event.properties.total > 100";
     rules.compileCondition(condition);

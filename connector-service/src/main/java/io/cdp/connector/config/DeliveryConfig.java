@@ -21,7 +21,7 @@ public interface DeliveryConfig {
   Duration backoff();
 
   /** Deliveries of one connector in flight at once: a hanging destination holds only these. */
-  @WithDefault("4")
+  @WithDefault("16")
   int concurrency();
 
   /**
@@ -42,4 +42,19 @@ public interface DeliveryConfig {
   /** HTTP connections per destination host, so connectors sharing a host do not queue. */
   @WithDefault("64")
   int connectionsPerHost();
+
+  /** Consecutive failed calls to a destination that open its circuit (no calls for a while). */
+  @WithDefault("5")
+  int circuitFailures();
+
+  /** How long an open circuit makes no call before one probe may go. */
+  @WithDefault("30s")
+  Duration circuitCoolDown();
+
+  /**
+   * How often the connector definitions are read again from PostgreSQL, so a change made through
+   * another instance is seen here (a change made here is seen at once).
+   */
+  @WithDefault("2s")
+  Duration catalogRefresh();
 }

@@ -11,6 +11,7 @@ import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxInternal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
@@ -20,7 +21,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,11 +44,24 @@ public class DeliveryDispatcher {
   /** The trace each queued delivery was submitted in, until it runs. */
   private final Map<String, io.opentelemetry.context.Context> traces = new ConcurrentHashMap<>();
 
+  /**
+   * Contexts spread over the event loops; deliveries take them in turn. A context made from the
+   * caller's would put every delivery on the event loop of the Kafka consumer that submitted it.
+   */
+  private final List<Context> eventLoops;
+
+  private final AtomicInteger nextLoop = new AtomicInteger();
+
   private long sweepTimer = -1;
 
   public DeliveryDispatcher(Vertx vertx, DeliveryWorker worker, DeliveryConfig config) {
     this.vertx = vertx;
     this.config = config;
+    // Each new event-loop context is bound to the next event loop, round robin.
+    this.eventLoops =
+        IntStream.range(0, 2 * Runtime.getRuntime().availableProcessors())
+            .mapToObj(i -> (Context) ((VertxInternal) vertx).createEventLoopContext())
+            .toList();
     this.lanes =
         new DeliveryLanes(
             config.concurrency(),
@@ -93,7 +109,8 @@ public class DeliveryDispatcher {
   private CompletionStage<Void> onNewContext(
       io.opentelemetry.context.Context trace, Supplier<Uni<Void>> task) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+    Context loop = eventLoops.get(Math.floorMod(nextLoop.getAndIncrement(), eventLoops.size()));
+    Context context = VertxContext.createNewDuplicatedContext(loop);
     VertxContextSafetyToggle.setContextSafe(context, true);
     context.runOnContext(
         ignored -> {

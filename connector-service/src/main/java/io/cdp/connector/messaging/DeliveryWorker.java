@@ -5,22 +5,28 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdp.common.VertxContexts;
 import io.cdp.connector.Backoff;
+import io.cdp.connector.CelValues;
 import io.cdp.connector.ConnectorRules;
+import io.cdp.connector.CrmAction;
 import io.cdp.connector.DeliverySource;
 import io.cdp.connector.WebhookPayload;
 import io.cdp.connector.config.DeliveryConfig;
 import io.cdp.connector.grpc.ConsentGate;
 import io.cdp.connector.grpc.ProfileLookup;
 import io.cdp.connector.store.Connector;
+import io.cdp.connector.store.ConnectorCatalog;
 import io.cdp.connector.store.Delivery;
+import io.cdp.connector.store.Settlements;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,11 +35,13 @@ import org.jboss.logging.Logger;
 
 /**
  * Works one pending delivery until it is settled. Each attempt, in order: reads the delivery and
- * its connector (a deleted connector or a settled delivery ends the work), asks the consent service
- * about the connector's purposes (a denied one settles it {@code suppressed}), builds the body once
- * (profile from the profile service, mapping evaluated, body stored with the delivery), and posts
- * it. A failed attempt is recorded and retried after a jittered exponential backoff; after the last
- * one the delivery is published on {@code cdp.deliveries.dead} and settled {@code dead}.
+ * its connector (a deleted connector or a settled delivery ends the work), waits while the
+ * connector's circuit is open ({@link DestinationGuards}), asks the consent service about the
+ * connector's purposes (a denied one settles it {@code suppressed}), builds the body once (profile
+ * from the profile service if the mapping reads it, mapping evaluated, body stored with the
+ * delivery), waits for the connector's rate limit, and calls the destination. A failed attempt is
+ * recorded and retried after a jittered exponential backoff; after the last one the delivery is
+ * published on {@code cdp.deliveries.dead} and settled {@code dead}.
  */
 @ApplicationScoped
 public class DeliveryWorker {
@@ -59,7 +67,8 @@ public class DeliveryWorker {
       DeliverySource source,
       byte[] body,
       int attempts,
-      Instant createdAt) {}
+      Instant createdAt,
+      Integer rateLimit) {}
 
   /** How an attempt went: a status when it settles the delivery, else the error to retry on. */
   private record Outcome(String status, String error, byte[] body) {}
@@ -71,6 +80,9 @@ public class DeliveryWorker {
   private final ConsentGate consent;
   private final ConnectorRules rules;
   private final DeadLetters deadLetters;
+  private final DestinationGuards guards;
+  private final ConnectorCatalog catalog;
+  private final Settlements settlements;
   private final DeliveryConfig config;
   private final Backoff backoff;
   private final Vertx vertx;
@@ -85,6 +97,9 @@ public class DeliveryWorker {
       ConsentGate consent,
       ConnectorRules rules,
       DeadLetters deadLetters,
+      DestinationGuards guards,
+      ConnectorCatalog catalog,
+      Settlements settlements,
       DeliveryConfig config,
       Vertx vertx,
       ObjectMapper json,
@@ -96,6 +111,9 @@ public class DeliveryWorker {
     this.consent = consent;
     this.rules = rules;
     this.deadLetters = deadLetters;
+    this.guards = guards;
+    this.catalog = catalog;
+    this.settlements = settlements;
     this.config = config;
     this.backoff = new Backoff(config.backoff());
     this.vertx = vertx;
@@ -147,26 +165,36 @@ public class DeliveryWorker {
               if (delivery == null || !Delivery.PENDING.equals(delivery.status)) {
                 return Uni.createFrom().nullItem();
               }
-              return Connector.<Connector>findById(delivery.connectorId)
-                  .flatMap(
-                      connector ->
-                          connector != null
-                              ? Uni.createFrom().item(job(delivery, connector))
-                              // Recorded while its connector was being deleted: nowhere to go.
-                              : delivery.delete().replaceWith((Job) null));
+              Connector cached = catalog.known(delivery.connectorId);
+              // The catalog spares a query; a connector it does not know yet is read.
+              Uni<Connector> known =
+                  cached != null
+                      ? Uni.createFrom().item(cached)
+                      : Connector.<Connector>findById(delivery.connectorId);
+              return known.flatMap(
+                  connector ->
+                      connector != null
+                          ? Uni.createFrom().item(job(delivery, connector))
+                          // Recorded while its connector was being deleted: nowhere to go.
+                          : delivery.delete().replaceWith((Job) null));
             });
   }
 
+  /**
+   * One attempt: waits until the connector's circuit lets a call go (waiting is no attempt), checks
+   * consent, builds the body, waits for the connector's rate limit, and calls the destination. The
+   * circuit learns how the call went, or that none was made.
+   */
   private Uni<Outcome> tryOnce(Job job, Executor here) {
-    // An erasure call is the law at work, not marketing: no purpose gates it.
-    Uni<List<String>> gate =
-        job.source().isErasure()
-            ? Uni.createFrom().item(List.of())
-            : consent.denied(job.profileId(), job.purposes());
-    return gate.emitOn(here)
+    UUID connectorId = job.connectorId();
+    return guards
+        .awaitCircuit(connectorId, here)
+        // Consent is checked after the wait: a withdrawal during it still counts.
+        .flatMap(ready -> denied(job).emitOn(here))
         .flatMap(
             denied -> {
               if (!denied.isEmpty()) {
+                guards.notCalled(connectorId);
                 return Uni.createFrom()
                     .item(
                         new Outcome(
@@ -175,18 +203,33 @@ public class DeliveryWorker {
                             job.body()));
               }
               return body(job, here)
+                  .call(body -> guards.awaitRate(connectorId, job.rateLimit(), here))
                   .flatMap(
                       body ->
                           send(job, body)
                               .emitOn(here)
                               .map(
-                                  error ->
-                                      error == null
-                                          ? new Outcome(Delivery.DELIVERED, null, body)
-                                          : new Outcome(null, error, body)));
+                                  error -> {
+                                    guards.called(connectorId, error == null);
+                                    return error == null
+                                        ? new Outcome(Delivery.DELIVERED, null, body)
+                                        : new Outcome(null, error, body);
+                                  }));
             })
         .onFailure()
-        .recoverWithItem(e -> new Outcome(null, describe(e), job.body()));
+        .recoverWithItem(
+            e -> {
+              guards.notCalled(connectorId);
+              return new Outcome(null, describe(e), job.body());
+            });
+  }
+
+  /** The purposes {@code job} needs that are not granted now; an erasure call needs none. */
+  private Uni<List<String>> denied(Job job) {
+    // An erasure call is the law at work, not marketing: no purpose gates it.
+    return job.source().isErasure()
+        ? Uni.createFrom().item(List.of())
+        : consent.denied(job.profileId(), job.purposes());
   }
 
   /** One attempt to hand {@code body} to the connector's destination: null, or why not. */
@@ -200,39 +243,47 @@ public class DeliveryWorker {
               job.secret(),
               body);
       case "email" -> email.send(job.config(), job.deliveryId(), job.secret(), body);
+      case "crm" -> {
+        CrmAction action = CrmAction.of(job.source());
+        yield sender.send(
+            action.method(),
+            CrmAction.recordUrl(String.valueOf(job.config().get("url")), job.profileId()),
+            job.deliveryId(),
+            job.secret(),
+            body);
+      }
       default ->
           sender.post(
               String.valueOf(job.config().get("url")), job.deliveryId(), job.secret(), body);
     };
   }
 
-  /** The stored body, or a new one built from the live profile and stored before it is sent. */
+  /**
+   * The stored body, or a new one built from the live profile (fetched only if the mapping reads
+   * it) and stored before it is sent.
+   */
   private Uni<byte[]> body(Job job, Executor here) {
     if (job.body() != null) {
       return Uni.createFrom().item(job.body());
     }
     if (job.source().isErasure()) {
       Map<String, Object> data = Map.of("identifiers", job.source().identifiers());
-      return Uni.createFrom()
-          .item(
-              WebhookPayload.of(job.deliveryId(), job.connectorId().toString(), job.source(), data)
-                  .toJson());
+      return Uni.createFrom().item(payload(job, data));
     }
-    return profiles
-        .profile(job.profileId())
-        .emitOn(here)
+    Uni<Map<String, Object>> profile =
+        rules.readsProfile(job.mapping())
+            ? profiles.profile(job.profileId()).emitOn(here)
+            : Uni.createFrom().item(CelValues.unknownProfile(job.profileId()));
+    return profile
         .map(
-            profile ->
-                WebhookPayload.of(
-                        job.deliveryId(),
-                        job.connectorId().toString(),
-                        job.source(),
-                        rules.map(
-                            job.mapping(),
-                            profile,
-                            job.source().eventVariable(),
-                            job.source().audienceVariable()))
-                    .toJson())
+            variable ->
+                payload(
+                    job,
+                    rules.map(
+                        job.mapping(),
+                        variable,
+                        job.source().eventVariable(),
+                        job.source().audienceVariable())))
         .flatMap(
             body ->
                 Panache.withTransaction(
@@ -242,8 +293,24 @@ public class DeliveryWorker {
                                 body,
                                 job.deliveryId())
                             // Whoever stored a body first wins: every attempt sends those bytes.
-                            .flatMap(ignored -> Delivery.<Delivery>findById(job.deliveryId()))
-                            .map(row -> row == null || row.body == null ? body : row.body)));
+                            .flatMap(
+                                stored ->
+                                    stored == 1
+                                        ? Uni.createFrom().item(body)
+                                        : Delivery.<Delivery>findById(job.deliveryId())
+                                            .map(
+                                                row ->
+                                                    row == null || row.body == null
+                                                        ? body
+                                                        : row.body))));
+  }
+
+  /** The JSON body of {@code job} with {@code data}; a crm call says what it asks for. */
+  private static byte[] payload(Job job, Map<String, Object> data) {
+    WebhookPayload payload =
+        WebhookPayload.of(job.deliveryId(), job.connectorId().toString(), job.source(), data);
+    return ("crm".equals(job.type()) ? payload.withAction(CrmAction.of(job.source())) : payload)
+        .toJson();
   }
 
   private Uni<Void> settle(Job job, Outcome outcome, int attempt, int earlier, Executor here) {
@@ -256,7 +323,7 @@ public class DeliveryWorker {
       metrics
           .timer(LATENCY, "connector", job.connectorId().toString())
           .record(Duration.between(job.createdAt(), Instant.now()));
-      return record(job, Delivery.DELIVERED, 1, null).call(() -> forgetIfErasure(job));
+      return recordDelivered(job, outcome.body(), here).call(() -> forgetIfErasure(job));
     }
     if (attempt >= config.maxAttempts()) {
       count(job, Delivery.DEAD);
@@ -302,6 +369,27 @@ public class DeliveryWorker {
         .replaceWithVoid();
   }
 
+  /**
+   * Settles the delivery as delivered and counts the fields its body carried, in a batch with other
+   * deliveries ({@link Settlements}).
+   */
+  private Uni<Void> recordDelivered(Job job, byte[] body, Executor here) {
+    return settlements
+        .delivered(job.connectorId(), job.deliveryId(), sentFields(body))
+        .emitOn(here);
+  }
+
+  /** The names of the fields in {@code body}'s {@code data}. */
+  private List<String> sentFields(byte[] body) {
+    try {
+      List<String> names = new ArrayList<>();
+      json.readTree(body).path("data").fieldNames().forEachRemaining(names::add);
+      return names;
+    } catch (IOException e) {
+      throw new IllegalStateException("A delivery body is JSON we wrote", e);
+    }
+  }
+
   /** A delivered erasure call keeps no identifiers: the log row says only that it was made. */
   private Uni<Void> forgetIfErasure(Job job) {
     if (!job.source().isErasure()) {
@@ -333,7 +421,8 @@ public class DeliveryWorker {
         read(delivery.sourceJson, new TypeReference<DeliverySource>() {}),
         delivery.body,
         delivery.attempts,
-        delivery.createdAt);
+        delivery.createdAt,
+        connector.rateLimitPerSecond);
   }
 
   private <T> T read(String text, TypeReference<T> type) {

@@ -4,9 +4,11 @@ import io.cdp.connector.DeliverySource;
 import io.cdp.connector.Trigger;
 import io.cdp.connector.TriggerOn;
 import io.cdp.connector.store.Connector;
+import io.cdp.connector.store.ConnectorCatalog;
 import io.cdp.connector.store.Outbox;
 import io.cdp.connector.store.Outbox.Match;
 import io.cdp.connector.store.Outbox.Pending;
+import io.cdp.connector.store.Outbox.Planned;
 import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -15,9 +17,10 @@ import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * How an audience transition becomes deliveries: the connectors whose trigger matches get a pending
- * delivery in the outbox, the Kafka record is acknowledged once those are committed, and the
- * dispatcher sends them on each connector's own lane.
+ * How an audience transition becomes deliveries: the connectors whose trigger matches ({@link
+ * ConnectorCatalog}, in memory) get a pending delivery in the outbox, the Kafka record is
+ * acknowledged once those are committed, and the dispatcher sends them on each connector's own
+ * lane. Transitions come in batches (one poll), each recorded in one transaction.
  *
  * <p>Idempotency: see {@link Outbox}; a redelivered transition adds no delivery.
  */
@@ -29,23 +32,36 @@ public class MembershipConsumer {
 
   private final Outbox outbox;
   private final DeliveryDispatcher dispatcher;
+  private final ConnectorCatalog catalog;
 
-  public MembershipConsumer(Outbox outbox, DeliveryDispatcher dispatcher) {
+  public MembershipConsumer(
+      Outbox outbox, DeliveryDispatcher dispatcher, ConnectorCatalog catalog) {
     this.outbox = outbox;
     this.dispatcher = dispatcher;
+    this.catalog = catalog;
   }
 
+  /**
+   * A batch of transitions (one poll) in one transaction: its offsets are committed once the
+   * transaction has recorded every delivery it causes.
+   */
   @Incoming(CHANNEL)
-  public Uni<Void> consume(MembershipTransition transition) {
-    return Panache.withTransaction(
-            () ->
-                Connector.<Connector>list("triggerAudience", transition.getAudienceId())
+  public Uni<Void> consume(List<MembershipTransition> transitions) {
+    return catalog
+        .current()
+        .map(
+            connectors ->
+                transitions.stream()
                     .flatMap(
-                        connectors ->
-                            outbox.record(
-                                transition.getTransitionId(),
-                                transition.getProfileId(),
-                                matches(connectors, transition))))
+                        t ->
+                            matches(connectors.ofAudience(t.getAudienceId()), t).stream()
+                                .map(m -> new Planned(t.getTransitionId(), t.getProfileId(), m)))
+                    .toList())
+        .flatMap(
+            planned ->
+                planned.isEmpty()
+                    ? Uni.createFrom().item(List.<Pending>of())
+                    : Panache.withTransaction(() -> outbox.record(planned)))
         .invoke(
             (List<Pending> pending) ->
                 pending.forEach(p -> dispatcher.submit(p.connectorId(), p.deliveryId())))

@@ -35,9 +35,15 @@ public class WebhookSender {
    * the attempt failed (the HTTP status, or the exception, e.g. a timeout).
    */
   public Uni<String> post(String url, String deliveryId, String secret, byte[] body) {
+    return send("POST", url, deliveryId, secret, body);
+  }
+
+  /** As {@link #post}, with another HTTP method ({@code PUT}, {@code DELETE} for crm calls). */
+  public Uni<String> send(
+      String method, String url, String deliveryId, String secret, byte[] body) {
     RequestOptions request =
         new RequestOptions()
-            .setMethod(HttpMethod.POST)
+            .setMethod(HttpMethod.valueOf(method))
             .setAbsoluteURI(url)
             .setTimeout(config.timeout().toMillis())
             .putHeader("Content-Type", "application/json")

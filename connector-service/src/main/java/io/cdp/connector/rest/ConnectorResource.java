@@ -10,11 +10,13 @@ import io.cdp.connector.ConnectorRules.InvalidExpressionException;
 import io.cdp.connector.Signatures;
 import io.cdp.connector.TriggerOn;
 import io.cdp.connector.messaging.DeliveryDispatcher;
+import io.cdp.connector.messaging.DestinationGuards;
 import io.cdp.connector.store.Connector;
+import io.cdp.connector.store.ConnectorCatalog;
 import io.cdp.connector.store.Delivery;
+import io.cdp.connector.store.SentField;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -39,7 +41,7 @@ import java.util.regex.Pattern;
 public class ConnectorResource {
 
   /** Connector types: where {@code config} says to deliver. */
-  private static final Set<String> SUPPORTED_TYPES = Set.of("webhook", "kafka", "email");
+  private static final Set<String> SUPPORTED_TYPES = Set.of("webhook", "kafka", "email", "crm");
 
   /** Kafka's legal topic names. */
   private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -54,7 +56,11 @@ public class ConnectorResource {
       TriggerBody trigger,
       List<String> purposes,
       Map<String, String> mapping,
-      Boolean erasure) {}
+      Boolean erasure,
+      RateLimit rateLimit) {}
+
+  /** At most {@code perSecond} calls a second to the destination (per instance of the service). */
+  public record RateLimit(Integer perSecond) {}
 
   /**
    * An audience trigger (the audience id and the transition, e.g. {@code joined}) or an event
@@ -78,8 +84,17 @@ public class ConnectorResource {
       List<String> purposes,
       Map<String, String> mapping,
       boolean erasure,
+      RateLimit rateLimit,
+      String circuit,
       Instant createdAt,
       Instant updatedAt) {}
+
+  /** A field that left through the connector, and in how many deliveries. */
+  public record FieldView(String field, long deliveries, Instant firstSentAt, Instant lastSentAt) {
+    static FieldView of(SentField f) {
+      return new FieldView(f.field, f.deliveries, f.firstSentAt, f.lastSentAt);
+    }
+  }
 
   /** One entry of the delivery log. */
   public record DeliveryView(
@@ -99,15 +114,24 @@ public class ConnectorResource {
   private final ObjectMapper json;
   private final ConnectorRules rules;
   private final DeliveryDispatcher dispatcher;
+  private final ConnectorCatalog catalog;
+  private final DestinationGuards guards;
 
-  public ConnectorResource(ObjectMapper json, ConnectorRules rules, DeliveryDispatcher dispatcher) {
+  public ConnectorResource(
+      ObjectMapper json,
+      ConnectorRules rules,
+      DeliveryDispatcher dispatcher,
+      ConnectorCatalog catalog,
+      DestinationGuards guards) {
     this.json = json;
     this.rules = rules;
     this.dispatcher = dispatcher;
+    this.catalog = catalog;
+    this.guards = guards;
   }
 
+  /** Changes are answered once this instance's catalog has them (other instances: next refresh). */
   @POST
-  @WithTransaction
   public Uni<Response> create(ConnectorRequest body) {
     validate(body);
     Connector connector = new Connector();
@@ -115,8 +139,8 @@ public class ConnectorResource {
     connector.secret = Signatures.newSecret();
     connector.createdAt = now();
     apply(body, connector);
-    return connector
-        .<Connector>persist()
+    return Panache.withTransaction(() -> connector.<Connector>persist())
+        .call(catalog::reload)
         .map(saved -> Response.status(201).entity(view(saved, saved.secret)).build());
   }
 
@@ -136,26 +160,43 @@ public class ConnectorResource {
 
   @PUT
   @Path("{id}")
-  @WithTransaction
   public Uni<ConnectorView> replace(@PathParam("id") String id, ConnectorRequest body) {
     validate(body);
-    return find(id)
-        .map(
-            connector -> {
-              apply(body, connector);
-              return view(connector, null);
-            });
+    return Panache.withTransaction(
+            () ->
+                find(id)
+                    .map(
+                        connector -> {
+                          apply(body, connector);
+                          return view(connector, null);
+                        }))
+        .call(catalog::reload);
   }
 
   @DELETE
   @Path("{id}")
-  @WithTransaction
   public Uni<Response> delete(@PathParam("id") String id) {
-    return find(id)
-        .flatMap(
-            connector ->
-                Delivery.delete("connectorId", connector.id).flatMap(ignored -> connector.delete()))
+    return Panache.withTransaction(
+            () ->
+                find(id)
+                    .call(connector -> Delivery.delete("connectorId", connector.id))
+                    .call(connector -> SentField.delete("connectorId", connector.id))
+                    .call(Connector::delete))
+        .call(catalog::reload)
         .map(ignored -> Response.noContent().build());
+  }
+
+  /**
+   * The data minimization report: every field that ever left through the connector, by name, with
+   * the number of deliveries that carried it.
+   */
+  @GET
+  @Path("{id}/fields")
+  @WithSession
+  public Uni<List<FieldView>> fields(@PathParam("id") String id) {
+    return find(id)
+        .flatMap(connector -> SentField.report(connector.id))
+        .map(all -> all.stream().map(FieldView::of).toList());
   }
 
   /** The most recent deliveries first, at most {@value #RECENT_DELIVERIES}. */
@@ -250,12 +291,18 @@ public class ConnectorResource {
           "invalid_value", "purposes must be non-empty strings", "purposes");
     }
     validateMapping(body.mapping());
+    if (body.rateLimit() != null
+        && (body.rateLimit().perSecond() == null || body.rateLimit().perSecond() < 1)) {
+      throw ApiException.invalid(
+          "invalid_value", "rateLimit.perSecond must be a whole number of at least 1", "rateLimit");
+    }
   }
 
   private static void validateUrl(Map<String, Object> config) {
     Object url = config == null ? null : config.get("url");
     if (url == null) {
-      throw ApiException.badRequest("missing_field", "A webhook needs config.url", "config.url");
+      throw ApiException.badRequest(
+          "missing_field", "A webhook or crm connector needs config.url", "config.url");
     }
     if (!(url instanceof String text) || !isHttpUrl(text)) {
       throw ApiException.invalid(
@@ -364,6 +411,7 @@ public class ConnectorResource {
     connector.purposesJson = write(body.purposes() == null ? List.of() : body.purposes());
     connector.mappingJson = write(body.mapping() == null ? Map.of() : body.mapping());
     connector.erasure = Boolean.TRUE.equals(body.erasure());
+    connector.rateLimitPerSecond = body.rateLimit() == null ? null : body.rateLimit().perSecond();
     connector.updatedAt = now();
   }
 
@@ -378,6 +426,8 @@ public class ConnectorResource {
         read(c.purposesJson, new TypeReference<>() {}),
         read(c.mappingJson, new TypeReference<>() {}),
         Boolean.TRUE.equals(c.erasure),
+        c.rateLimitPerSecond == null ? null : new RateLimit(c.rateLimitPerSecond),
+        guards.circuitState(c.id),
         c.createdAt,
         c.updatedAt);
   }

@@ -59,6 +59,10 @@ public class Connector extends PanacheEntityBase {
    */
   public Boolean erasure;
 
+  /** At most this many calls a second to the destination; null: no limit. */
+  @Column(name = "rate_limit_per_second")
+  public Integer rateLimitPerSecond;
+
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 

@@ -8,7 +8,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,6 +29,14 @@ public class Outbox {
   /** A connector whose trigger matched, with what to deliver for it. */
   public record Match(Connector connector, DeliverySource source) {}
 
+  /** A match of the record {@code sourceId} (about {@code profileId}): one delivery. */
+  public record Planned(String sourceId, String profileId, Match match) {
+
+    String deliveryId() {
+      return WebhookPayload.deliveryId(sourceId, match.connector().id.toString());
+    }
+  }
+
   /** A pending delivery to dispatch. */
   public record Pending(UUID connectorId, String deliveryId) {}
 
@@ -43,44 +51,53 @@ public class Outbox {
    * still pending. Must run in a transaction.
    */
   public Uni<List<Pending>> record(String sourceId, String profileId, List<Match> matches) {
-    if (matches.isEmpty()) {
+    return record(matches.stream().map(m -> new Planned(sourceId, profileId, m)).toList());
+  }
+
+  /**
+   * Records a pending delivery per planned one unless it exists (one query and one batch of inserts
+   * for all), and returns those still pending. Must run in a transaction.
+   */
+  public Uni<List<Pending>> record(List<Planned> planned) {
+    if (planned.isEmpty()) {
       return Uni.createFrom().item(List.of());
     }
-    List<String> ids =
-        matches.stream()
-            .map(m -> WebhookPayload.deliveryId(sourceId, m.connector().id.toString()))
-            .toList();
+    List<String> ids = planned.stream().map(Planned::deliveryId).toList();
     return Delivery.<Delivery>list("deliveryId in ?1", ids)
         .flatMap(
             rows -> {
               Map<String, Delivery> existing =
                   rows.stream().collect(Collectors.toMap(d -> d.deliveryId, Function.identity()));
               Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-              List<Delivery> fresh = new ArrayList<>();
-              List<Pending> pending = new ArrayList<>();
-              for (int i = 0; i < matches.size(); i++) {
-                Match match = matches.get(i);
-                Delivery known = existing.get(ids.get(i));
+              Map<String, Delivery> fresh = new LinkedHashMap<>();
+              Map<String, Pending> pending = new LinkedHashMap<>();
+              for (int i = 0; i < planned.size(); i++) {
+                Planned plan = planned.get(i);
+                String id = ids.get(i);
+                Delivery known = existing.get(id);
                 if (known != null && !Delivery.PENDING.equals(known.status)) {
                   continue;
                 }
-                if (known == null) {
+                // The same record twice in one batch (a redelivery) is one delivery.
+                if (known == null && !fresh.containsKey(id)) {
                   Delivery delivery = new Delivery();
-                  delivery.deliveryId = ids.get(i);
-                  delivery.connectorId = match.connector().id;
-                  delivery.profileId = profileId;
+                  delivery.deliveryId = id;
+                  delivery.connectorId = plan.match().connector().id;
+                  delivery.profileId = plan.profileId();
                   delivery.status = Delivery.PENDING;
                   delivery.attempts = 0;
-                  delivery.sourceJson = write(match.source());
+                  delivery.sourceJson = write(plan.match().source());
                   delivery.createdAt = now;
                   delivery.updatedAt = now;
-                  fresh.add(delivery);
+                  fresh.put(id, delivery);
                 }
-                pending.add(new Pending(match.connector().id, ids.get(i)));
+                pending.put(id, new Pending(plan.match().connector().id, id));
               }
               Uni<Void> stored =
-                  fresh.isEmpty() ? Uni.createFrom().voidItem() : Delivery.persist(fresh);
-              return stored.replaceWith(pending);
+                  fresh.isEmpty()
+                      ? Uni.createFrom().voidItem()
+                      : Delivery.persist(List.copyOf(fresh.values()));
+              return stored.replaceWith(List.copyOf(pending.values()));
             });
   }
 
