@@ -298,6 +298,20 @@ class HelmChartTest {
   }
 
   @Test
+  void consentReachesIdentityProfileAudienceAndConnectorOverGrpcByServiceName() {
+    Deployment consent = forService(renderDefault(), Deployment.class, "consent");
+    Map<String, String> env =
+        consent.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+            .filter(e -> e.getValue() != null)
+            .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    assertEquals("cdp-identity", env.get("QUARKUS_GRPC_CLIENTS_IDENTITY_HOST"));
+    assertEquals("cdp-profile", env.get("QUARKUS_GRPC_CLIENTS_PROFILES_HOST"));
+    assertEquals("cdp-audience", env.get("QUARKUS_GRPC_CLIENTS_AUDIENCE_HOST"));
+    assertEquals("cdp-connector", env.get("QUARKUS_GRPC_CLIENTS_CONNECTOR_HOST"));
+    assertEquals("9000", env.get("QUARKUS_GRPC_CLIENTS_CONNECTOR_PORT"));
+  }
+
+  @Test
   void configComesFromOneConfigMapAndSecretsFromSecrets() {
     List<HasMetadata> objects = renderDefault();
     ConfigMap config = ofKind(objects, ConfigMap.class).get(0);

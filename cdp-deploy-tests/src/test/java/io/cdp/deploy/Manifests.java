@@ -350,6 +350,11 @@ final class Manifests {
     expected.add("out connector -> pod:consent :8080/TCP");
     expected.add("in identity <- pod:consent :http/TCP");
     expected.add("out consent -> pod:identity :8080/TCP");
+    // The privacy access API gathers a person's profile, memberships and deliveries
+    for (String peer : List.of("profile", "audience", "connector")) {
+      expected.add("in " + peer + " <- pod:consent :http/TCP");
+      expected.add("out consent -> pod:" + peer + " :8080/TCP");
+    }
     for (int port : List.of(80, 443, 25, 587)) {
       expected.add(
           "out connector -> cidr:0.0.0.0/0-except[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16] :"

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
@@ -194,12 +195,130 @@ class ConsentTest {
         .body("explicit", equalTo(Map.of("advertising", true, "analytics", true)));
   }
 
-  private static ResolvedEvent eventWithPreferences(String profileId, String preferences) {
+  @Test
+  void aTcStringInAnUpdateIsDecodedAndMappedAndNamedPurposesWinOverIt() {
+    String subject = "user_id:" + UUID.randomUUID();
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("tcf", TcfConsentTest.ALL_PURPOSES, "purposes", Map.of("advertising", false)))
+        .put("/v1/consent/{identifier}", subject)
+        .then()
+        .statusCode(200)
+        .body(
+            "explicit",
+            equalTo(Map.of("advertising", false, "personalization", true, "analytics", true)));
+
+    ConsumerRecord<String, ConsentChange> record =
+        KafkaProbe.ofTestStack()
+            .await(
+                Topics.CONSENT_CHANGES,
+                new Deserializers.ConsentChangeDeserializer(),
+                change -> change.getSubject().equals(subject),
+                Duration.ofSeconds(30));
+    assertEquals("api+tcf", record.value().getSource());
+    assertEquals(TcfConsentTest.ALL_PURPOSES, record.value().getTcf());
+  }
+
+  @Test
+  void aMalformedTcStringIsA400ThatSaysWhyAndChangesNothing() {
+    String subject = "user_id:" + UUID.randomUUID();
+    put(subject, Map.of("analytics", false)).statusCode(200);
+    given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("tcf", "COtybn4PA_zT4", "purposes", Map.of("analytics", true)))
+        .put("/v1/consent/{identifier}", subject)
+        .then()
+        .statusCode(400)
+        .body("error.code", equalTo("invalid_tcf"))
+        .body("error.field", equalTo("tcf"))
+        .body("error.message", startsWith("Not a valid IAB TCF v2 consent string"));
+    get(subject).statusCode(200).body("explicit", equalTo(Map.of("analytics", false)));
+  }
+
+  @Test
+  void theSubjectsJurisdictionDecidesTheDefaultsOfUnchosenPurposes() {
+    String german = "user_id:" + UUID.randomUUID();
+    String american = "user_id:" + UUID.randomUUID();
+    putPlace(german, "de")
+        .statusCode(200)
+        .body("jurisdiction", equalTo("DE"))
+        .body("purposes.analytics", equalTo(false))
+        .body("explicit", anEmptyMap());
+    putPlace(american, "US")
+        .statusCode(200)
+        .body("purposes.analytics", equalTo(true))
+        .body("purposes.advertising", equalTo(true))
+        .body("purposes.email", equalTo(false));
+
+    assertEquals(
+        Map.of("analytics", false, "advertising", false),
+        consent
+            .check(identifier(german).addPurposes("analytics").addPurposes("advertising").build())
+            .await()
+            .atMost(Duration.ofSeconds(10))
+            .getAllowedMap());
+    assertEquals(true, check(identifier(american)));
+    // A nobody has the purposes' own defaults (analytics opt-out, advertising opt-in)
+    assertEquals(false, check(identifier("user_id:" + UUID.randomUUID())));
+
+    putPlace(german, "not a place!").statusCode(400).body("error.field", equalTo("jurisdiction"));
+  }
+
+  @Test
+  void googleConsentModeAndTheCountryInAnEventAreAppliedToItsProfile() {
+    String profileId = UUID.randomUUID().toString();
     String payload =
+        "{\"type\":\"page\",\"context\":{\"location\":{\"country\":\"US\"},"
+            + "\"consent\":{\"googleConsentMode\":{\"ad_storage\":\"granted\","
+            + "\"ad_user_data\":\"denied\",\"analytics_storage\":\"granted\"}}}}";
+    KafkaProbe kafka = KafkaProbe.ofTestStack();
+    kafka.send(Topics.EVENTS_RESOLVED, profileId, resolved(profileId, payload));
+
+    ConsumerRecord<String, ConsentChange> applied =
+        kafka.await(
+            Topics.CONSENT_CHANGES,
+            new Deserializers.ConsentChangeDeserializer(),
+            change -> change.getSubject().equals("profile:" + profileId),
+            Duration.ofSeconds(30));
+    assertEquals("google_consent_mode", applied.value().getSource());
+    assertEquals("US", applied.value().getJurisdiction());
+    assertEquals(Map.of("advertising", false, "analytics", true), applied.value().getPurposesMap());
+    // Personalization was not chosen: the US default (opt-out) allows it
+    assertEquals(
+        Map.of("advertising", false, "personalization", true),
+        consent
+            .check(
+                CheckRequest.newBuilder()
+                    .setProfileId(profileId)
+                    .addPurposes("advertising")
+                    .addPurposes("personalization")
+                    .build())
+            .await()
+            .atMost(Duration.ofSeconds(10))
+            .getAllowedMap());
+  }
+
+  private static ValidatableResponse putPlace(String identifier, String jurisdiction) {
+    return given()
+        .header("Authorization", ADMIN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("jurisdiction", jurisdiction))
+        .put("/v1/consent/{identifier}", identifier)
+        .then();
+  }
+
+  private static ResolvedEvent eventWithPreferences(String profileId, String preferences) {
+    return resolved(
+        profileId,
         "{\"type\":\"track\",\"event\":\"Viewed\",\"context\":{\"consent\":"
             + "{\"categoryPreferences\":"
             + preferences
-            + "}}}";
+            + "}}}");
+  }
+
+  private static ResolvedEvent resolved(String profileId, String payload) {
     return ResolvedEvent.newBuilder()
         .setProfileId(profileId)
         .setEvent(

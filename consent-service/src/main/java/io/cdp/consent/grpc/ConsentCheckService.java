@@ -14,20 +14,21 @@ import io.smallrye.mutiny.Uni;
 /**
  * {@code Consent.Check}: whether a person allows each purpose now. The subject is widened to the
  * person (the identity service's Lookup): consent given under an email counts for a check by
- * profile id, and the latest choice per purpose wins. Reads the same state the API just wrote
- * (cache, then PostgreSQL, then the defaults), so a withdrawal counts from the very next check.
+ * profile id, and the latest choice per purpose wins ({@link PersonCache} keeps who a subject is
+ * for a few seconds). Reads the same state the API just wrote (cache, then PostgreSQL, then the
+ * defaults), so a withdrawal counts from the very next check.
  */
 @GrpcService
 public class ConsentCheckService implements Consent {
 
   private final Consents consents;
   private final ConsentPolicy policy;
-  private final IdentityDirectory directory;
+  private final PersonCache people;
 
-  public ConsentCheckService(Consents consents, ConsentPolicy policy, IdentityDirectory directory) {
+  public ConsentCheckService(Consents consents, ConsentPolicy policy, PersonCache people) {
     this.consents = consents;
     this.policy = policy;
-    this.directory = directory;
+    this.people = people;
   }
 
   @Override
@@ -46,7 +47,7 @@ public class ConsentCheckService implements Consent {
       return Uni.createFrom()
           .failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
     }
-    return directory
+    return people
         .person(subject)
         .onFailure()
         .transform(
@@ -56,9 +57,11 @@ public class ConsentCheckService implements Consent {
                     .asRuntimeException())
         .chain(person -> consents.explicitOf(person.subjects()))
         .map(
-            explicit ->
+            known ->
                 CheckResponse.newBuilder()
-                    .putAllAllowed(policy.allowed(explicit, request.getPurposesList()))
+                    .putAllAllowed(
+                        policy.allowed(
+                            known.explicit(), request.getPurposesList(), known.jurisdiction()))
                     .build());
   }
 }

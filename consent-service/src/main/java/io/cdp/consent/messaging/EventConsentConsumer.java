@@ -4,54 +4,73 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdp.consent.Consents;
 import io.cdp.consent.EventConsent;
 import io.cdp.consent.Subject;
+import io.cdp.consent.grpc.PersonCache;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Applies consent carried in events ({@link EventConsent}) to the event's profile ({@code
- * profile:<id>}), with source {@code event}, before the record is acknowledged. Consent-aware SDKs
- * send the preferences with every event, so a change is written only when it differs from what the
- * profile chose already: a repeated or redelivered event changes nothing.
+ * Applies consent carried in events ({@link EventConsent}: Segment categories, TCF strings, Google
+ * Consent Mode flags, and the country that decides defaults) to the event's profile ({@code
+ * profile:<id>}) before the record is acknowledged. Consent-aware SDKs send the same signals with
+ * every event, so a change is written only when it differs from what the profile holds already: a
+ * repeated or redelivered event changes nothing.
  */
 @ApplicationScoped
 public class EventConsentConsumer {
 
   private static final Logger LOG = Logger.getLogger(EventConsentConsumer.class);
-  private static final String SOURCE = "event";
 
-  /** Cheap test before parsing: most events carry no consent at all. */
-  private static final byte[] MARKER = "categoryPreferences".getBytes(StandardCharsets.UTF_8);
+  /** Cheap test before parsing: most events carry no consent and no location at all. */
+  private static final List<byte[]> MARKERS =
+      Stream.of(
+              "categoryPreferences", "googleConsentMode", "gdpr_consent", "\"tcf\"", "\"country\"")
+          .map(marker -> marker.getBytes(StandardCharsets.UTF_8))
+          .toList();
 
   private final Consents consents;
   private final EventConsent eventConsent;
   private final ObjectMapper json;
+  private final PersonCache people;
 
-  public EventConsentConsumer(Consents consents, EventConsent eventConsent, ObjectMapper json) {
+  public EventConsentConsumer(
+      Consents consents, EventConsent eventConsent, ObjectMapper json, PersonCache people) {
     this.consents = consents;
     this.eventConsent = eventConsent;
     this.json = json;
+    this.people = people;
   }
 
   @Incoming("events-resolved")
   public Uni<Void> consume(ResolvedEvent resolved) {
+    if (!resolved.getProfileId().isEmpty()) {
+      people.forgetUnless(
+          resolved.getProfileId(),
+          resolved.getIdentifiersList().stream()
+              .map(id -> new Subject(id.getType(), id.getValue()))
+              .toList());
+    }
     byte[] payload = resolved.getEvent().getPayloadJson().toByteArray();
-    if (resolved.getProfileId().isEmpty() || !contains(payload, MARKER)) {
+    if (resolved.getProfileId().isEmpty()
+        || MARKERS.stream().noneMatch(marker -> contains(payload, marker))) {
       return Uni.createFrom().voidItem();
     }
-    Map<String, Boolean> choices;
+    EventConsent.Found found;
     try {
-      choices = eventConsent.choices(json.readTree(payload));
+      found = eventConsent.find(json.readTree(payload));
     } catch (IOException e) {
       LOG.warnf("Event %s has unreadable JSON", resolved.getEvent().getMessageId());
       return Uni.createFrom().voidItem();
     }
-    if (choices.isEmpty()) {
+    if (found.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
     Subject subject = Subject.ofProfile(resolved.getProfileId());
@@ -60,12 +79,21 @@ public class EventConsentConsumer {
         .chain(
             current -> {
               Map<String, Boolean> known = current == null ? Map.of() : current.getPurposesMap();
-              boolean changes =
-                  choices.entrySet().stream()
-                      .anyMatch(c -> !c.getValue().equals(known.get(c.getKey())));
-              return changes
-                  ? consents.change(subject, choices, SOURCE).replaceWithVoid()
-                  : Uni.createFrom().voidItem();
+              Map<String, Boolean> changed = new TreeMap<>(found.choices());
+              changed.entrySet().removeIf(c -> c.getValue().equals(known.get(c.getKey())));
+              boolean newPlace =
+                  found.country() != null
+                      && (current == null || !found.country().equals(current.getJurisdiction()));
+              if (changed.isEmpty() && !newPlace) {
+                return Uni.createFrom().voidItem();
+              }
+              Consents.Update update =
+                  new Consents.Update(
+                      changed,
+                      found.source().isEmpty() ? EventConsent.CATEGORIES : found.source(),
+                      found.tcf(),
+                      found.country());
+              return consents.change(subject, update).replaceWithVoid();
             });
   }
 

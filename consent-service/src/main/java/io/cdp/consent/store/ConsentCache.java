@@ -6,8 +6,13 @@ import io.cdp.contracts.consent.v1.ConsentChange;
 import io.quarkus.infinispan.client.Remote;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.infinispan.client.hotrod.MetadataValue;
 import org.infinispan.client.hotrod.RemoteCache;
 
@@ -25,9 +30,42 @@ public class ConsentCache {
     this.cache = cache;
   }
 
-  /** The cached state of a subject, or null on a miss. */
-  public Uni<ConsentChange> get(String subject) {
-    return VertxContexts.onCallerContext(() -> cache.getAsync(subject)).map(ConsentCache::parse);
+  /**
+   * How long the cache remembers that a subject has no state. Most subjects checked (profiles above
+   * all) never chose anything: without this, each of their checks would ask PostgreSQL.
+   */
+  private static final Duration ABSENT_FOR = Duration.ofHours(1);
+
+  /**
+   * The cached states of {@code subjects} in one round trip: subject -> state, where a state of
+   * version 0 ({@link #isAbsent}) means "known to have none"; subjects not in the answer are
+   * misses.
+   */
+  public Uni<Map<String, ConsentChange>> getAll(Set<String> subjects) {
+    return VertxContexts.onCallerContext(() -> cache.getAllAsync(subjects))
+        .map(
+            found -> {
+              Map<String, ConsentChange> states = new HashMap<>();
+              found.forEach((subject, bytes) -> states.put(subject, parse(bytes)));
+              return states;
+            });
+  }
+
+  /** Whether a cached state is the marker of a subject without state. */
+  public static boolean isAbsent(ConsentChange state) {
+    return state.getVersion() == 0;
+  }
+
+  /**
+   * Remembers that {@code subject} has no state, unless the cache holds one: a change that commits
+   * meanwhile is offered with a higher version and replaces the marker.
+   */
+  public Uni<Void> markAbsent(String subject) {
+    // An empty state: version 0, no purposes, and not even the subject in the value.
+    byte[] marker = ConsentChange.getDefaultInstance().toByteArray();
+    return VertxContexts.onCallerContext(
+            () -> cache.putIfAbsentAsync(subject, marker, ABSENT_FOR.toSeconds(), TimeUnit.SECONDS))
+        .replaceWithVoid();
   }
 
   /**

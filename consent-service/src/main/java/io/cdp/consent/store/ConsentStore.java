@@ -1,5 +1,6 @@
 package io.cdp.consent.store;
 
+import io.cdp.consent.Consents;
 import io.cdp.consent.Subject;
 import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.consent.v1.ConsentChange;
@@ -32,11 +33,13 @@ public class ConsentStore {
           + " values (:subject, cast('{}' as jsonb), 0) on conflict (subject) do nothing";
 
   /**
-   * Records the changes and returns the new state. Runs inside the caller's transaction; the row
-   * lock serialises changes of one subject so versions never repeat.
+   * Records the update's choices (and its jurisdiction, when it names one) and returns the new
+   * state. Runs inside the caller's transaction; the row lock serialises changes of one subject so
+   * versions never repeat.
    */
-  public Uni<ConsentChange> apply(
-      Subject subject, Map<String, Boolean> changes, String source, Instant at) {
+  public Uni<ConsentChange> apply(Subject subject, Consents.Update update, Instant at) {
+    Map<String, Boolean> changes = update.choices();
+    String source = update.source();
     return Panache.getSession()
         .chain(
             session ->
@@ -53,19 +56,39 @@ public class ConsentStore {
               Map<String, Boolean> purposes = new TreeMap<>(state.purposes);
               purposes.putAll(changes);
               state.purposes = purposes;
+              if (update.jurisdiction() != null) {
+                state.jurisdiction = update.jurisdiction();
+              }
               state.version++;
               state.updatedAt = at;
               List<ConsentRecord> records = new ArrayList<>();
               changes.forEach(
                   (purpose, granted) -> records.add(record(subject, purpose, granted, source, at)));
-              return ConsentRecord.persist(records).replaceWith(() -> toChange(state, source));
+              // A change of place alone records no decision (and Panache refuses an empty list)
+              Uni<Void> recorded =
+                  records.isEmpty() ? Uni.createFrom().voidItem() : ConsentRecord.persist(records);
+              return recorded.replaceWith(
+                  () -> toChange(state, source).toBuilder().setTcf(update.tcf()).build());
             });
   }
 
-  /** The subject's current state, or null if it never chose anything. Needs a session. */
-  public Uni<ConsentChange> find(Subject subject) {
-    return CurrentConsent.<CurrentConsent>findById(subject.key())
-        .map(state -> state == null || state.updatedAt == null ? null : toChange(state, ""));
+  /** The current states of those of {@code subjects} that have one, by key. Needs a session. */
+  public Uni<Map<String, ConsentChange>> findAll(Collection<String> subjects) {
+    return CurrentConsent.<CurrentConsent>list("subject in ?1", List.copyOf(subjects))
+        .map(
+            states -> {
+              Map<String, ConsentChange> found = new TreeMap<>();
+              states.stream()
+                  .filter(state -> state.updatedAt != null)
+                  .forEach(state -> found.put(state.subject, toChange(state, "")));
+              return found;
+            });
+  }
+
+  /** Every recorded decision of {@code subjects}, oldest first. Needs a session. */
+  public Uni<List<ConsentRecord>> history(Collection<Subject> subjects) {
+    List<String> keys = subjects.stream().map(Subject::key).toList();
+    return ConsentRecord.list("subject in ?1 order by recordedAt, purpose", keys);
   }
 
   /** Deletes the history and state of {@code subjects}. Runs inside the caller's transaction. */
@@ -95,6 +118,7 @@ public class ConsentStore {
         .setSource(source)
         .setUpdatedAt(ProtoTime.timestamp(state.updatedAt))
         .setVersion(state.version)
+        .setJurisdiction(state.jurisdiction == null ? "" : state.jurisdiction)
         .build();
   }
 }

@@ -27,6 +27,11 @@ public class CurrentConsent extends PanacheEntityBase {
   @Column(nullable = false)
   public long version;
 
+  /**
+   * Where the subject was last seen (country or jurisdiction code, upper-cased); null if unknown.
+   */
+  public String jurisdiction;
+
   /** Null only while the row is being created by the first change. */
   @Column(name = "updated_at")
   public Instant updatedAt;
