@@ -1,23 +1,28 @@
 package io.cdp.bench;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongFunction;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Keeps a stream service busy: records are written to its input topic so that up to {@code maxLag}
- * always wait for it, through a warm-up and a measured window, and its rate is the offsets it
- * committed during the measured window. A service commits an offset once the record's effect is
- * stored, so this counts work done, not work read. The lag is bounded so that the service has
- * caught up soon after the window, before the next measurement.
+ * always wait for it, through a warm-up and a measured window, and its rate is the records it wrote
+ * to its output topic during the measured window, one per input record: work done, not work read.
+ * (Not its committed offsets: Kafka consumers commit every few seconds, so those would count the
+ * commit interval rather than the service.) The lag is bounded so that the service has caught up
+ * soon after the window, before the next measurement; at the end every input record must be
+ * committed.
  */
 final class Backlog {
 
-  /** How often committed offsets are read (and the backlog topped up). */
+  /** How often the output is counted (and the backlog topped up). */
   private static final Duration POLL = Duration.ofMillis(50);
 
   /** The longest the service may take to catch up after the window. */
@@ -28,20 +33,21 @@ final class Backlog {
    *
    * @param written records written, record {@code 0} to {@code written - 1}: all consumed at the
    *     end
-   * @param committed offsets committed between the two samples around the measured window
+   * @param done output records written between the two samples around the measured window
    * @param seconds the time between those two samples
    */
-  record Result(long written, long committed, double seconds, Map<String, Object> processes) {
+  record Result(long written, long done, double seconds, Map<String, Object> processes) {
 
     double perSecond() {
-      return committed / seconds;
+      return done / seconds;
     }
   }
 
   /**
-   * Offers {@code records} (record number {@code n} on demand) to consumer group {@code group} of
-   * {@code topic} over {@code window}, then waits until it consumed them all. The group must be at
-   * the end of the topic when this starts, and nothing else may write to the topic meanwhile.
+   * As {@link #run(BenchContext, String, String, String, LoadWindow, int, LongFunction, Map)} for a
+   * service that writes no output record per input record: counts the offsets it commits instead.
+   * Those move once per auto-commit interval (5 s by default), so {@code maxLag} must hold more
+   * than that much work, and a short window is measured coarsely.
    */
   static Result run(
       BenchContext context,
@@ -52,32 +58,58 @@ final class Backlog {
       LongFunction<ProducerRecord<String, byte[]>> records,
       Map<String, ProcessHandle> processes)
       throws Exception {
+    return run(context, group, topic, null, window, maxLag, records, processes);
+  }
+
+  /**
+   * Offers {@code records} (record number {@code n} on demand) to consumer group {@code group} of
+   * {@code topic} over {@code window}, counting what the service writes to {@code output}, then
+   * waits until it committed them all. The group must be at the end of the topic when this starts,
+   * and nothing else may write to either topic meanwhile.
+   */
+  static Result run(
+      BenchContext context,
+      String group,
+      String topic,
+      String output,
+      LoadWindow window,
+      int maxLag,
+      LongFunction<ProducerRecord<String, byte[]>> records,
+      Map<String, ProcessHandle> processes)
+      throws Exception {
     long base = context.endOffsets(topic);
     AtomicReference<Exception> failure = new AtomicReference<>();
     ProcessUsage usage = ProcessUsage.during(window, processes);
     long written = 0;
     long startNanos = 0;
-    long startCommitted = -1;
+    long startDone = -1;
     try (KafkaProducer<String, byte[]> producer = context.producer();
+        KafkaConsumer<byte[], byte[]> outputs = context.consumer();
         Admin admin = context.admin()) {
+      List<TopicPartition> outputPartitions =
+          output == null ? List.of() : BenchContext.partitions(outputs, output);
+      long outputBase = output == null ? base : sum(outputs.endOffsets(outputPartitions));
       while (true) {
-        long committed = committed(admin, group, topic) - base;
+        long done =
+            (output == null
+                    ? BenchContext.committedOffsets(admin, group, topic)
+                    : sum(outputs.endOffsets(outputPartitions)))
+                - outputBase;
         long now = System.nanoTime();
-        if (startCommitted < 0 && window.measuring(now)) {
+        if (startDone < 0 && window.measuring(now)) {
           startNanos = now;
-          startCommitted = committed;
+          startDone = done;
         }
         if (!window.running(now)) {
-          if (committed >= written) {
+          if (done >= written) {
             throw new IllegalStateException(
                 group + " ran out of work: raise the backlog's lag bound (" + maxLag + ")");
           }
           producer.flush();
           awaitCommitted(admin, group, topic, base + written);
-          return new Result(
-              written, committed - startCommitted, (now - startNanos) / 1e9, usage.result());
+          return new Result(written, done - startDone, (now - startNanos) / 1e9, usage.result());
         }
-        for (; written - committed < maxLag && failure.get() == null; written++) {
+        for (; written - done < maxLag && failure.get() == null; written++) {
           producer.send(
               records.apply(written),
               (metadata, error) -> {
@@ -94,25 +126,16 @@ final class Backlog {
     }
   }
 
-  /** Offsets committed by {@code group} on {@code topic}, summed over partitions. */
-  private static long committed(Admin admin, String group, String topic) throws Exception {
-    return admin
-        .listConsumerGroupOffsets(group)
-        .partitionsToOffsetAndMetadata()
-        .get()
-        .entrySet()
-        .stream()
-        .filter(entry -> entry.getKey().topic().equals(topic) && entry.getValue() != null)
-        .mapToLong(entry -> entry.getValue().offset())
-        .sum();
+  private static long sum(Map<TopicPartition, Long> offsets) {
+    return offsets.values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static void awaitCommitted(Admin admin, String group, String topic, long offsets)
       throws Exception {
     long deadline = System.nanoTime() + CATCH_UP.toNanos();
-    for (long committed = committed(admin, group, topic);
+    for (long committed = BenchContext.committedOffsets(admin, group, topic);
         committed < offsets;
-        committed = committed(admin, group, topic)) {
+        committed = BenchContext.committedOffsets(admin, group, topic)) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             group + " committed " + committed + " of " + offsets + " offsets of " + topic);

@@ -12,7 +12,8 @@ import java.util.Map;
  */
 public final class Bench {
 
-  private static final List<String> ALL = List.of("collector", "identity", "profile");
+  private static final List<String> ALL =
+      List.of("collector", "identity", "profile", "connector", "consent", "audience", "pipeline");
 
   public static void main(String[] args) throws Exception {
     List<String> benchmarks = args.length == 0 ? ALL : List.of(args);
@@ -22,8 +23,13 @@ public final class Bench {
         case "collector" -> phases.addAll(List.of(new KafkaRawPhase(), new CollectorPhase()));
         case "identity" -> phases.add(new IdentityPhase());
         case "profile" -> phases.add(new ProfilePhase());
+        case "connector" -> phases.add(new ConnectorPhase());
+        case "consent" -> phases.add(new ConsentPhase());
+        case "audience" -> phases.add(new AudiencePhase());
+        case "pipeline" -> phases.add(new PipelinePhase());
         default -> {
-          System.err.println("usage: ./cdp bench [collector|identity|profile ...]");
+          System.err.println(
+              "usage: ./cdp bench [collector|identity|profile|connector|consent|audience|pipeline ...]");
           System.exit(2);
         }
       }

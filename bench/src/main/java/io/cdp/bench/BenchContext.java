@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +53,11 @@ final class BenchContext implements AutoCloseable {
   private final LocalStack stack;
   private final String adminToken;
 
+  /** Each service's port for the run, so that every service's gRPC clients know them all. */
+  private final Map<SuiteService, Integer> ports = new EnumMap<>(SuiteService.class);
+
   private BenchContext(Path root, Path outDir, BenchSettings settings, LocalStack stack) {
+    SuiteService.all().forEach(service -> ports.put(service, Ports.free()));
     this.root = root;
     this.outDir = outDir;
     this.settings = settings;
@@ -99,13 +104,15 @@ final class BenchContext implements AutoCloseable {
   }
 
   /**
-   * Starts {@code service} on a free port against the stack and waits until it is ready; with
-   * {@link BenchSettings#profile()} it records a flight recording into {@code
-   * target/bench/<module>.jfr}, written when it stops.
+   * Starts {@code service} on its port for the run, against the stack and with its gRPC clients
+   * pointed at the other services' ports, and waits until it is ready; with {@link
+   * BenchSettings#profile()} it records a flight recording into {@code target/bench/<module>.jfr},
+   * written when it stops.
    */
   ServiceProcess startService(SuiteService service) {
     Map<String, String> config = new LinkedHashMap<>(stack.serviceConfig());
     config.put("cdp.admin-token", adminToken);
+    config.putAll(SuiteService.peers(ports));
     List<String> jvm = new ArrayList<>();
     if (settings.profile()) {
       jvm.add(
@@ -113,7 +120,8 @@ final class BenchContext implements AutoCloseable {
               + outDir.resolve(service.module() + ".jfr"));
     }
     ServiceProcess process =
-        ServiceProcess.start(root, service, Ports.free(), config, jvm, outDir.resolve("logs"));
+        ServiceProcess.start(
+            root, service, ports.get(service), config, jvm, outDir.resolve("logs"));
     try {
       process.awaitReady(Duration.ofMinutes(2));
     } catch (RuntimeException e) {
@@ -216,6 +224,19 @@ final class BenchContext implements AutoCloseable {
                       Map.Entry::getKey, end -> new OffsetAndMetadata(end.getValue())));
       admin.alterConsumerGroupOffsets(group, ends).all().get();
     }
+  }
+
+  /** Offsets committed by {@code group} on {@code topic}, summed over partitions. */
+  static long committedOffsets(Admin admin, String group, String topic) throws Exception {
+    return admin
+        .listConsumerGroupOffsets(group)
+        .partitionsToOffsetAndMetadata()
+        .get()
+        .entrySet()
+        .stream()
+        .filter(entry -> entry.getKey().topic().equals(topic) && entry.getValue() != null)
+        .mapToLong(entry -> entry.getValue().offset())
+        .sum();
   }
 
   /** A producer as the services configure theirs: every replica acknowledges, no duplicates. */

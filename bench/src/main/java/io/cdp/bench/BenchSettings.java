@@ -18,6 +18,9 @@ import java.util.Map;
  *     CDP_BENCH_LOOKUP_RATES}, {@code 1000,5000})
  * @param identityRate the fixed rate of the identity latency runs, events per second ({@code
  *     CDP_BENCH_IDENTITY_RATE}); 0 (the default) takes half the throughput just measured
+ * @param pipelineRate the fixed rate of the pipeline's event-to-delivery run, events per second
+ *     ({@code CDP_BENCH_PIPELINE_RATE}); 0 (the default) takes half the end-to-end throughput just
+ *     measured, at most 2,000
  */
 record BenchSettings(
     Duration warmup,
@@ -26,7 +29,8 @@ record BenchSettings(
     int batchEvents,
     boolean profile,
     List<Integer> lookupRates,
-    int identityRate) {
+    int identityRate,
+    int pipelineRate) {
 
   static BenchSettings fromEnv(Map<String, String> env) {
     return new BenchSettings(
@@ -39,6 +43,7 @@ record BenchSettings(
             .map(String::trim)
             .map(Integer::valueOf)
             .toList(),
-        Integer.parseInt(env.getOrDefault("CDP_BENCH_IDENTITY_RATE", "0")));
+        Integer.parseInt(env.getOrDefault("CDP_BENCH_IDENTITY_RATE", "0")),
+        Integer.parseInt(env.getOrDefault("CDP_BENCH_PIPELINE_RATE", "0")));
   }
 }

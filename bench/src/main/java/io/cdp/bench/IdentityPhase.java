@@ -27,9 +27,9 @@ import org.apache.kafka.common.TopicPartition;
  * <ol>
  *   <li>Throughput: a backlog of {@link Visitors} events written to {@code cdp.events.raw}: every
  *       visitor's first page view (a new anonymous profile), then a login for a third of them (user
- *       id and email linked to the anonymous profile) and a returning event for the others; timed
- *       until the service committed every offset (it does once the resolved event is on {@code
- *       cdp.events.resolved}). A backlog of a quarter of the visitors goes first, as warm-up.
+ *       id and email linked to the anonymous profile) and a returning event for the others, counted
+ *       by the resolved events the service wrote ({@link Backlog}). A backlog of a quarter of the
+ *       visitors goes first, as warm-up.
  *   <li>Latency, warm: returning events of those visitors, in order, at a fixed rate (open-loop);
  *       each event's {@code receivedAt} is when it was due, and its latency ends at the timestamp
  *       the service's producer gave the resolved record (1 ms resolution).
@@ -48,8 +48,8 @@ final class IdentityPhase implements Phase {
   /** The identifier index in Infinispan (identity-service's properties). */
   private static final String INDEX_CACHE = "identity-index";
 
-  /** Raw events waiting for the service at most: it resolves one at a time, slowly. */
-  private static final int MAX_LAG = 1_000;
+  /** Raw events waiting for the service at most: a few polls (500 records each) ahead. */
+  private static final int MAX_LAG = 5_000;
 
   /** How long the resolved records of a latency run may take to arrive after its last event. */
   private static final Duration DRAIN = Duration.ofMinutes(2);
@@ -72,6 +72,7 @@ final class IdentityPhase implements Phase {
               context,
               GROUP,
               Topics.EVENTS_RAW,
+              Topics.EVENTS_RESOLVED,
               LoadWindow.startingNow(settings.warmup(), settings.measured()),
               MAX_LAG,
               n -> record(visitors, n),
@@ -131,7 +132,7 @@ final class IdentityPhase implements Phase {
         1,
         settings.warmup().toSeconds(),
         Math.round(backlog.seconds() * 100) / 100.0,
-        backlog.committed(),
+        backlog.done(),
         details,
         Map.of("identity_events_per_s", Math.round(backlog.perSecond())));
   }

@@ -33,8 +33,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *   <li>Updates: with a few attributes defined (enrichments on orders, product views, pages),
  *       {@code ResolvedEvent}s ({@link ProfileEvents}: realistic Segment events, a quarter of them
  *       for a new profile) are kept waiting on {@code cdp.events.resolved} ({@link Backlog}), and
- *       counted by the offsets the service committed in the measured window (it commits only once
- *       the batch is in PostgreSQL).
+ *       counted by the changes the service wrote to {@code cdp.profiles.changes} in the measured
+ *       window, one per event; at the end it must have committed every event.
  *   <li>Lookups: {@code GET /v1/profiles/user_id:<id>} of random loaded profiles (every profile the
  *       first step created), open-loop at each fixed rate ({@link RateSchedule}): latency counts
  *       from when the request was due.
@@ -44,8 +44,8 @@ final class ProfilePhase implements Phase {
 
   static final String NAME = "profile";
 
-  /** Resolved events waiting for the service at most: a few of its batches. */
-  private static final int MAX_LAG = 2_000;
+  /** Resolved events waiting for the service at most: a few polls (500 records each) ahead. */
+  private static final int MAX_LAG = 5_000;
 
   /** profile-service's consumer group on {@code cdp.events.resolved} (its properties). */
   private static final String GROUP = "profile-service";
@@ -94,6 +94,7 @@ final class ProfilePhase implements Phase {
               context,
               GROUP,
               Topics.EVENTS_RESOLVED,
+              Topics.PROFILES_CHANGES,
               LoadWindow.startingNow(settings.warmup(), settings.measured()),
               MAX_LAG,
               events::record,
@@ -145,7 +146,7 @@ final class ProfilePhase implements Phase {
         1,
         settings.warmup().toSeconds(),
         Math.round(backlog.seconds() * 100) / 100.0,
-        backlog.committed(),
+        backlog.done(),
         details,
         Map.of("profile_updates_per_s", Math.round(backlog.perSecond())));
   }
