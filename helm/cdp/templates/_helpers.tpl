@@ -106,6 +106,10 @@ only the image, resources and extra env differ.
     - name: QUARKUS_GRPC_CLIENTS_{{ $client | upper | replace "-" "_" }}_PORT
       value: {{ $v.grpcPort | quote }}
     {{- end }}
+    {{- range $target := values .svc.grpcClients | sortAlpha | uniq }}
+    - name: CDP_{{ $target | upper }}_URL
+      value: http://{{ include "cdp.serviceName" (dict "root" $root "name" $target) }}:{{ $v.containerPort }}
+    {{- end }}
     {{- range $key, $value := .svc.env }}
     - name: {{ $key }}
       value: {{ $value | quote }}

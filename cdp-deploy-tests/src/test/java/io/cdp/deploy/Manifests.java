@@ -350,6 +350,9 @@ final class Manifests {
     expected.add("out connector -> pod:consent :8080/TCP");
     expected.add("in identity <- pod:consent :http/TCP");
     expected.add("out consent -> pod:identity :8080/TCP");
+    // Audience rules are checked against the profile service's attribute definitions
+    expected.add("in profile <- pod:audience :http/TCP");
+    expected.add("out audience -> pod:profile :8080/TCP");
     // The privacy access API gathers a person's profile, memberships and deliveries
     for (String peer : List.of("profile", "audience", "connector")) {
       expected.add("in " + peer + " <- pod:consent :http/TCP");
