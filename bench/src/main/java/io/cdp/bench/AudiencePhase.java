@@ -7,7 +7,6 @@ import io.cdp.contracts.Topics;
 import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.cdp.contracts.profile.v1.Profile;
 import io.cdp.contracts.profile.v1.ProfileChange;
-import io.cdp.localstack.Ports;
 import io.cdp.localstack.ServiceProcess;
 import io.cdp.localstack.SuiteService;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,7 +115,7 @@ final class AudiencePhase implements Phase {
             "/v1/attributes",
             "{\"name\": \"" + AudienceChanges.attribute(a) + "\", \"type\": \"number\"}");
       }
-      ServiceProcess audience = startAudienceService(context, profile);
+      ServiceProcess audience = context.startService(SuiteService.AUDIENCE);
       try {
         for (int i = 0; i < AUDIENCES; i++) {
           context.adminPost(
@@ -131,48 +129,6 @@ final class AudiencePhase implements Phase {
       }
       return audience;
     }
-  }
-
-  /**
-   * audience-service with the configuration {@link BenchContext#startService} gave {@code profile}
-   * (the stack's connections, the admin token: its {@code -D} options), plus where profile-service
-   * answers, which startService has no way to pass.
-   */
-  private static ServiceProcess startAudienceService(BenchContext context, ServiceProcess profile) {
-    Map<String, String> config = new LinkedHashMap<>();
-    String[] arguments =
-        ProcessHandle.of(profile.pid())
-            .flatMap(handle -> handle.info().arguments())
-            .orElseThrow(() -> new IllegalStateException("Cannot read profile-service's options"));
-    for (String argument : arguments) {
-      int equals = argument.indexOf('=');
-      if (argument.startsWith("-D") && equals > 0 && !argument.startsWith("-Dquarkus.http.")) {
-        config.put(argument.substring(2, equals), argument.substring(equals + 1));
-      }
-    }
-    config.put("cdp.audience.profile-url", profile.url());
-    Path outDir = context.root().resolve("target/bench");
-    List<String> jvm =
-        context.settings().profile()
-            ? List.of(
-                "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-                    + outDir.resolve(SuiteService.AUDIENCE.module() + ".jfr"))
-            : List.of();
-    ServiceProcess audience =
-        ServiceProcess.start(
-            context.root(),
-            SuiteService.AUDIENCE,
-            Ports.free(),
-            config,
-            jvm,
-            outDir.resolve("logs"));
-    try {
-      audience.awaitReady(Duration.ofMinutes(2));
-    } catch (RuntimeException e) {
-      audience.close();
-      throw e;
-    }
-    return audience;
   }
 
   private static ProducerRecord<String, byte[]> record(ProfileChange change) {

@@ -60,7 +60,7 @@ final class ConsentPhase implements Phase {
   @Override
   public List<PhaseResult> run(BenchContext context) throws Exception {
     try (ServiceProcess identity = context.startService(SuiteService.IDENTITY);
-        ServiceProcess consent = ConsentProcess.start(context, identity)) {
+        ServiceProcess consent = context.startService(SuiteService.CONSENT)) {
       System.out.printf("  %,d people in the identity graph, with consent...%n", PEOPLE);
       List<String> profileIds = people(ConsentGrpc.connect(identity.url()));
       setConsent(context, consent);

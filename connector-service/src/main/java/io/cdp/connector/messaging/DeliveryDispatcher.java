@@ -69,9 +69,14 @@ public class DeliveryDispatcher {
             id -> onNewContext(traces.remove(id), () -> worker.process(id)));
   }
 
-  /** Starts (or queues) a pending delivery on its connector's lane. */
+  /** Starts (or queues) a pending delivery on its connector's lane, in the current trace. */
   public void submit(UUID connectorId, String deliveryId) {
-    traces.put(deliveryId, io.opentelemetry.context.Context.current());
+    submit(connectorId, deliveryId, io.opentelemetry.context.Context.current());
+  }
+
+  /** As {@link #submit(UUID, String)}, continuing {@code trace}. */
+  public void submit(UUID connectorId, String deliveryId, io.opentelemetry.context.Context trace) {
+    traces.put(deliveryId, trace);
     if (!lanes.offer(connectorId.toString(), deliveryId)) {
       traces.remove(deliveryId);
       LOG.debugf("Lane of connector %s is full; %s waits for the sweep", connectorId, deliveryId);

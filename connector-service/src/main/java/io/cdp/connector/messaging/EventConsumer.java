@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdp.connector.CelValues;
 import io.cdp.connector.ConnectorRules;
 import io.cdp.connector.DeliverySource;
-import io.cdp.connector.store.ConnectorCatalog;
+import io.cdp.connector.store.Connector;
 import io.cdp.connector.store.Outbox;
 import io.cdp.connector.store.Outbox.Match;
 import io.cdp.connector.store.Outbox.Pending;
@@ -21,10 +21,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * How a resolved event becomes deliveries: the connectors with an event trigger ({@link
- * ConnectorCatalog}, in memory) whose condition the event satisfies get a pending delivery in the
- * outbox (with the event, for the mapping), the Kafka record is acknowledged once those are
- * committed, and the dispatcher sends them.
+ * How a resolved event becomes deliveries: the connectors with an event trigger whose condition the
+ * event satisfies get a pending delivery in the outbox (with the event, for the mapping), the Kafka
+ * record is acknowledged once those are committed, and the dispatcher sends them.
  *
  * <p>Idempotency: see {@link Outbox}; the source id is the event's {@code messageId}, so a
  * redelivered event adds no delivery.
@@ -41,47 +40,38 @@ public class EventConsumer {
   private final DeliveryDispatcher dispatcher;
   private final ConnectorRules rules;
   private final ObjectMapper json;
-  private final ConnectorCatalog catalog;
 
   public EventConsumer(
-      Outbox outbox,
-      DeliveryDispatcher dispatcher,
-      ConnectorRules rules,
-      ObjectMapper json,
-      ConnectorCatalog catalog) {
+      Outbox outbox, DeliveryDispatcher dispatcher, ConnectorRules rules, ObjectMapper json) {
     this.outbox = outbox;
     this.dispatcher = dispatcher;
     this.rules = rules;
     this.json = json;
-    this.catalog = catalog;
   }
 
   @Incoming(CHANNEL)
   public Uni<Void> consume(ResolvedEvent resolved) {
-    return catalog
-        .current()
-        .flatMap(
-            connectors -> {
-              if (connectors.byEvent().isEmpty()) {
-                return Uni.createFrom().item(List.<Pending>of());
-              }
-              ObjectNode event = DeliverySource.eventJson(resolved, payload(resolved));
-              Map<String, Object> variable = CelValues.objectFromJson(event);
-              List<Match> matches =
-                  connectors.byEvent().stream()
-                      .filter(c -> rules.matches(c.triggerEvent, variable))
-                      .map(c -> new Match(c, DeliverySource.of(c.triggerEvent, resolved, event)))
-                      .toList();
-              if (matches.isEmpty()) {
-                return Uni.createFrom().item(List.<Pending>of());
-              }
-              return Panache.withTransaction(
-                  () ->
-                      outbox.record(
-                          "event:" + resolved.getEvent().getMessageId(),
-                          resolved.getProfileId(),
-                          matches));
-            })
+    ObjectNode event = DeliverySource.eventJson(resolved, payload(resolved));
+    Map<String, Object> variable = CelValues.objectFromJson(event);
+    // The event-trigger connectors are read with the outbox write, in the same transaction: the
+    // extra round trip is what gives consent-service the time to apply consent carried by the
+    // visitor's previous event (a race this does not close: see issue 7's note).
+    return Panache.withTransaction(
+            () ->
+                Connector.<Connector>list("triggerEvent is not null")
+                    .flatMap(
+                        connectors ->
+                            outbox.record(
+                                "event:" + resolved.getEvent().getMessageId(),
+                                resolved.getProfileId(),
+                                connectors.stream()
+                                    .filter(c -> rules.matches(c.triggerEvent, variable))
+                                    .map(
+                                        c ->
+                                            new Match(
+                                                c,
+                                                DeliverySource.of(c.triggerEvent, resolved, event)))
+                                    .toList())))
         .invoke(
             (List<Pending> pending) ->
                 pending.forEach(p -> dispatcher.submit(p.connectorId(), p.deliveryId())))

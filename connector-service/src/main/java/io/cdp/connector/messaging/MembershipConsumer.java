@@ -1,8 +1,10 @@
 package io.cdp.connector.messaging;
 
+import io.cdp.common.messaging.TraceHeaders;
 import io.cdp.connector.DeliverySource;
 import io.cdp.connector.Trigger;
 import io.cdp.connector.TriggerOn;
+import io.cdp.connector.WebhookPayload;
 import io.cdp.connector.store.Connector;
 import io.cdp.connector.store.ConnectorCatalog;
 import io.cdp.connector.store.Outbox;
@@ -10,10 +12,18 @@ import io.cdp.connector.store.Outbox.Match;
 import io.cdp.connector.store.Outbox.Pending;
 import io.cdp.connector.store.Outbox.Planned;
 import io.cdp.contracts.audience.v1.MembershipTransition;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -33,9 +43,14 @@ public class MembershipConsumer {
   private final Outbox outbox;
   private final DeliveryDispatcher dispatcher;
   private final ConnectorCatalog catalog;
+  private final TextMapPropagator propagator;
 
   public MembershipConsumer(
-      Outbox outbox, DeliveryDispatcher dispatcher, ConnectorCatalog catalog) {
+      Outbox outbox,
+      DeliveryDispatcher dispatcher,
+      ConnectorCatalog catalog,
+      OpenTelemetry telemetry) {
+    this.propagator = telemetry.getPropagators().getTextMapPropagator();
     this.outbox = outbox;
     this.dispatcher = dispatcher;
     this.catalog = catalog;
@@ -46,17 +61,27 @@ public class MembershipConsumer {
    * transaction has recorded every delivery it causes.
    */
   @Incoming(CHANNEL)
-  public Uni<Void> consume(List<MembershipTransition> transitions) {
+  public Uni<Void> consume(ConsumerRecords<String, MembershipTransition> batch) {
+    // Each delivery goes on in the trace of its own transition (a poll holds many).
+    Map<String, Context> traces = new HashMap<>();
     return catalog
         .current()
         .map(
-            connectors ->
-                transitions.stream()
-                    .flatMap(
-                        t ->
-                            matches(connectors.ofAudience(t.getAudienceId()), t).stream()
-                                .map(m -> new Planned(t.getTransitionId(), t.getProfileId(), m)))
-                    .toList())
+            connectors -> {
+              List<Planned> planned = new ArrayList<>();
+              for (ConsumerRecord<String, MembershipTransition> record : batch) {
+                MembershipTransition t = record.value();
+                Context trace =
+                    propagator.extract(Context.root(), record.headers(), TraceHeaders.GETTER);
+                for (Match m : matches(connectors.ofAudience(t.getAudienceId()), t)) {
+                  planned.add(new Planned(t.getTransitionId(), t.getProfileId(), m));
+                  traces.put(
+                      WebhookPayload.deliveryId(t.getTransitionId(), m.connector().id.toString()),
+                      trace);
+                }
+              }
+              return planned;
+            })
         .flatMap(
             planned ->
                 planned.isEmpty()
@@ -64,7 +89,12 @@ public class MembershipConsumer {
                     : Panache.withTransaction(() -> outbox.record(planned)))
         .invoke(
             (List<Pending> pending) ->
-                pending.forEach(p -> dispatcher.submit(p.connectorId(), p.deliveryId())))
+                pending.forEach(
+                    p ->
+                        dispatcher.submit(
+                            p.connectorId(),
+                            p.deliveryId(),
+                            traces.getOrDefault(p.deliveryId(), Context.current()))))
         .replaceWithVoid();
   }
 
