@@ -88,12 +88,13 @@ final class Backlog {
         Admin admin = context.admin()) {
       List<TopicPartition> outputPartitions =
           output == null ? List.of() : BenchContext.partitions(outputs, output);
-      long outputBase = output == null ? base : sum(outputs.endOffsets(outputPartitions));
+      long outputBase =
+          output == null ? base : BenchContext.total(outputs.endOffsets(outputPartitions));
       while (true) {
         long done =
             (output == null
                     ? BenchContext.committedOffsets(admin, group, topic)
-                    : sum(outputs.endOffsets(outputPartitions)))
+                    : BenchContext.total(outputs.endOffsets(outputPartitions)))
                 - outputBase;
         long now = System.nanoTime();
         if (startDone < 0 && window.measuring(now)) {
@@ -106,7 +107,7 @@ final class Backlog {
                 group + " ran out of work: raise the backlog's lag bound (" + maxLag + ")");
           }
           producer.flush();
-          awaitCommitted(admin, group, topic, base + written);
+          BenchContext.awaitCommitted(admin, group, topic, base + written, CATCH_UP);
           return new Result(written, done - startDone, (now - startNanos) / 1e9, usage.result());
         }
         for (; written - done < maxLag && failure.get() == null; written++) {
@@ -123,24 +124,6 @@ final class Backlog {
         }
         Thread.sleep(POLL.toMillis());
       }
-    }
-  }
-
-  private static long sum(Map<TopicPartition, Long> offsets) {
-    return offsets.values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  private static void awaitCommitted(Admin admin, String group, String topic, long offsets)
-      throws Exception {
-    long deadline = System.nanoTime() + CATCH_UP.toNanos();
-    for (long committed = BenchContext.committedOffsets(admin, group, topic);
-        committed < offsets;
-        committed = BenchContext.committedOffsets(admin, group, topic)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            group + " committed " + committed + " of " + offsets + " offsets of " + topic);
-      }
-      Thread.sleep(POLL.toMillis());
     }
   }
 

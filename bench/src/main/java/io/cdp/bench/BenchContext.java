@@ -184,10 +184,13 @@ final class BenchContext implements AutoCloseable {
   /** The sum of the end offsets of {@code topic}'s partitions: how many records it ever took. */
   long endOffsets(String topic) {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-      return consumer.endOffsets(partitions(consumer, topic)).values().stream()
-          .mapToLong(Long::longValue)
-          .sum();
+      return total(consumer.endOffsets(partitions(consumer, topic)));
     }
+  }
+
+  /** The sum of offsets of several partitions. */
+  static long total(Map<TopicPartition, Long> offsets) {
+    return offsets.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /** The average size (key and value) of the last records of {@code topic}: what was written. */
@@ -237,6 +240,32 @@ final class BenchContext implements AutoCloseable {
         .filter(entry -> entry.getKey().topic().equals(topic) && entry.getValue() != null)
         .mapToLong(entry -> entry.getValue().offset())
         .sum();
+  }
+
+  /**
+   * Waits until {@code group} has committed {@code offsets} (summed over partitions) of {@code
+   * topic}, failing after {@code timeout}.
+   */
+  static void awaitCommitted(
+      Admin admin, String group, String topic, long offsets, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (long committed = committedOffsets(admin, group, topic);
+        committed < offsets;
+        committed = committedOffsets(admin, group, topic)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            group
+                + " committed "
+                + committed
+                + " of "
+                + offsets
+                + " offsets of "
+                + topic
+                + " within "
+                + timeout);
+      }
+      Thread.sleep(200);
+    }
   }
 
   /** A producer as the services configure theirs: every replica acknowledges, no duplicates. */

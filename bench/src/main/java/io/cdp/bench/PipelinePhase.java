@@ -293,7 +293,7 @@ final class PipelinePhase implements Phase {
     try (KafkaConsumer<byte[], byte[]> consumer = context.consumer();
         Admin admin = context.admin()) {
       List<TopicPartition> partitions = BenchContext.partitions(consumer, Topics.PROFILES_CHANGES);
-      long changesBase = sum(consumer.endOffsets(partitions));
+      long changesBase = BenchContext.total(consumer.endOffsets(partitions));
       long audienceBase =
           BenchContext.committedOffsets(admin, AUDIENCE_GROUP, Topics.PROFILES_CHANGES);
       List<Thread> clients = new ArrayList<>();
@@ -314,11 +314,11 @@ final class PipelinePhase implements Phase {
                 - audienceBase);
         if (!started && window.measuring(System.nanoTime())) {
           started = true;
-          changes[0] = sum(consumer.endOffsets(partitions)) - changesBase;
+          changes[0] = BenchContext.total(consumer.endOffsets(partitions)) - changesBase;
         }
         Thread.sleep(200);
       }
-      changes[1] = sum(consumer.endOffsets(partitions)) - changesBase;
+      changes[1] = BenchContext.total(consumer.endOffsets(partitions)) - changesBase;
       for (Thread client : clients) {
         client.join();
       }
@@ -531,35 +531,13 @@ final class PipelinePhase implements Phase {
 
   private static void awaitCaughtUp(BenchContext context, String group, String topic)
       throws Exception {
-    long end = context.endOffsets(topic);
-    long deadline = System.nanoTime() + DRAIN.toNanos();
     try (Admin admin = context.admin()) {
-      for (long committed = BenchContext.committedOffsets(admin, group, topic);
-          committed < end;
-          committed = BenchContext.committedOffsets(admin, group, topic)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              group
-                  + " did not catch up with "
-                  + topic
-                  + " within "
-                  + DRAIN
-                  + ": "
-                  + committed
-                  + " of "
-                  + end);
-        }
-        Thread.sleep(200);
-      }
+      BenchContext.awaitCommitted(admin, group, topic, context.endOffsets(topic), DRAIN);
     }
   }
 
   private static String basic(String writeKey) {
     return Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static long sum(Map<TopicPartition, Long> offsets) {
-    return offsets.values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static void sleep(long millis) {
