@@ -7,10 +7,8 @@ import io.cdp.localstack.ServiceProcess;
 import io.cdp.localstack.SuiteService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,14 +120,12 @@ final class CollectorPhase implements Phase {
     void offer(
         ServiceProcess collector, String writeKey, BatchTemplate template, LoadWindow window) {
       byte[] body = template.newBody();
-      String credentials =
-          Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
       byte[] head =
           HttpConnection.postHead(
               "/v1/batch",
               "127.0.0.1:" + collector.port(),
               body.length,
-              "Authorization: Basic " + credentials,
+              HttpConnection.writeKeyAuthorization(writeKey),
               "Content-Type: application/json");
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", collector.port());
       try (HttpConnection connection = new HttpConnection(address, Duration.ofSeconds(60))) {

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 
 /**
  * One HTTP/1.1 keep-alive connection that sends prepared requests and reads the status of each
@@ -31,6 +32,12 @@ final class HttpConnection implements Closeable {
   }
 
   /** The head of a POST with a body of {@code length} bytes and the given extra header lines. */
+  /** The collector's authorization header for a source: its write key as the Basic user name. */
+  static String writeKeyAuthorization(String writeKey) {
+    return "Authorization: Basic "
+        + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+  }
+
   static byte[] postHead(String path, String host, int length, String... headers) {
     return head("POST " + path, host, headers, "Content-Length: " + length + "\r\n");
   }

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -389,7 +388,7 @@ final class PipelinePhase implements Phase {
             "/v1/batch",
             "127.0.0.1:" + collector.port(),
             body.length,
-            "Authorization: Basic " + basic(writeKey),
+            HttpConnection.writeKeyAuthorization(writeKey),
             "Content-Type: application/json");
     InetSocketAddress address = new InetSocketAddress("127.0.0.1", collector.port());
     long batch = 0;
@@ -450,7 +449,7 @@ final class PipelinePhase implements Phase {
                             "/v1/page",
                             "127.0.0.1:" + collector.port(),
                             body.length,
-                            "Authorization: Basic " + basic(writeKey),
+                            HttpConnection.writeKeyAuthorization(writeKey),
                             "Content-Type: application/json");
                     try {
                       int status = connection.send(head, body);
@@ -534,10 +533,6 @@ final class PipelinePhase implements Phase {
     try (Admin admin = context.admin()) {
       BenchContext.awaitCommitted(admin, group, topic, context.endOffsets(topic), DRAIN);
     }
-  }
-
-  private static String basic(String writeKey) {
-    return Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
   }
 
   private static void sleep(long millis) {
