@@ -4,6 +4,7 @@ import static io.cdp.profile.ProfileTestSupport.ADMIN;
 import static io.cdp.profile.ProfileTestSupport.awaitChange;
 import static io.cdp.profile.ProfileTestSupport.awaitProfile;
 import static io.cdp.profile.ProfileTestSupport.event;
+import static io.cdp.profile.ProfileTestSupport.eventCount;
 import static io.cdp.profile.ProfileTestSupport.id;
 import static io.cdp.profile.ProfileTestSupport.send;
 import static io.restassured.RestAssured.given;
@@ -205,7 +206,7 @@ class AttributesTest {
       send(profileId, event("track", now.plusMillis(i), payloads.get(i)), id("user_id", userId));
     }
 
-    awaitProfile("user_id:" + userId, r -> r.path("attributes.event_count").equals(5))
+    awaitProfile("user_id:" + userId, eventCount(5))
         .then()
         .body("attributes." + orders, equalTo(2))
         .body("attributes." + views + ".hats", equalTo(3))

@@ -6,6 +6,7 @@ import static io.cdp.profile.ProfileTestSupport.awaitChange;
 import static io.cdp.profile.ProfileTestSupport.awaitProfile;
 import static io.cdp.profile.ProfileTestSupport.awaitStoredVersion;
 import static io.cdp.profile.ProfileTestSupport.event;
+import static io.cdp.profile.ProfileTestSupport.eventCount;
 import static io.cdp.profile.ProfileTestSupport.id;
 import static io.cdp.profile.ProfileTestSupport.send;
 import static io.restassured.RestAssured.given;
@@ -66,8 +67,7 @@ class DurabilityTest {
         id("user_id", userId),
         id("email", email));
     send(profileId, event("track", now.plusSeconds(1), ORDER), id("user_id", userId));
-    JsonPath before =
-        awaitProfile("email:" + email, r -> r.path("attributes.event_count").equals(2)).jsonPath();
+    JsonPath before = awaitProfile("email:" + email, eventCount(2)).jsonPath();
     Profile beforeGrpc = byIdentifier("user_id:" + userId);
     awaitStoredVersion(database, profileId, 2);
 
@@ -86,7 +86,7 @@ class DurabilityTest {
     assertEquals(2, beforeGrpc.getVersion());
 
     send(profileId, event("track", now.plusSeconds(2), ORDER), id("user_id", userId));
-    awaitProfile("user_id:" + userId, r -> r.path("attributes.event_count").equals(3))
+    awaitProfile("user_id:" + userId, eventCount(3))
         .then()
         .body("attributes." + orders, equalTo(2))
         .body("traits.name", equalTo("Ann"));
@@ -121,9 +121,7 @@ class DurabilityTest {
     clearEveryCache();
 
     send(merged, event("track", now.plusMillis(2), ORDER), id("anonymous_id", anonymousId));
-    awaitProfile("user_id:" + userId, r -> r.path("attributes.event_count").equals(3))
-        .then()
-        .body("profileId", equalTo(survivor));
+    awaitProfile("user_id:" + userId, eventCount(3)).then().body("profileId", equalTo(survivor));
     given()
         .header("Authorization", ADMIN)
         .get("/v1/profiles/anonymous_id:" + anonymousId)

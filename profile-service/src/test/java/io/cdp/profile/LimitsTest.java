@@ -3,6 +3,7 @@ package io.cdp.profile;
 import static io.cdp.profile.ProfileTestSupport.ADMIN;
 import static io.cdp.profile.ProfileTestSupport.awaitProfile;
 import static io.cdp.profile.ProfileTestSupport.event;
+import static io.cdp.profile.ProfileTestSupport.eventCount;
 import static io.cdp.profile.ProfileTestSupport.id;
 import static io.cdp.profile.ProfileTestSupport.send;
 import static io.restassured.RestAssured.given;
@@ -76,7 +77,7 @@ class LimitsTest {
         profileId,
         event("identify", now, "{\"traits\":{\"name\":\"Ann\"}}"),
         id("user_id", userId));
-    awaitProfile("user_id:" + userId, r -> r.path("attributes.event_count").equals(1));
+    awaitProfile("user_id:" + userId, eventCount(1));
 
     String big = "x".repeat(3000);
     send(
@@ -88,7 +89,7 @@ class LimitsTest {
         event("identify", now.plusSeconds(2), "{\"traits\":{\"plan\":\"pro\"}}"),
         id("user_id", userId));
 
-    awaitProfile("user_id:" + userId, r -> r.path("attributes.event_count").equals(3))
+    awaitProfile("user_id:" + userId, eventCount(3))
         .then()
         .body("traits.containsKey('bio')", equalTo(false))
         .body("traits.name", equalTo("Ann"))

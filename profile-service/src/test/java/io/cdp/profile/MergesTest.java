@@ -4,6 +4,7 @@ import static io.cdp.profile.ProfileTestSupport.ADMIN;
 import static io.cdp.profile.ProfileTestSupport.awaitChange;
 import static io.cdp.profile.ProfileTestSupport.awaitProfile;
 import static io.cdp.profile.ProfileTestSupport.event;
+import static io.cdp.profile.ProfileTestSupport.eventCount;
 import static io.cdp.profile.ProfileTestSupport.id;
 import static io.cdp.profile.ProfileTestSupport.send;
 import static io.restassured.RestAssured.given;
@@ -62,8 +63,8 @@ class MergesTest {
             "{\"event\":\"Order Completed\",\"context\":{\"traits\":{\"name\":\"?\",\"city\":\"Oslo\"}}}"),
         id("anonymous_id", anonymousId));
     send(merged, event("track", now.plusMillis(3), ORDER), id("anonymous_id", anonymousId));
-    awaitProfile("user_id:" + userId, r -> r.path("attributes.event_count").equals(2));
-    awaitProfile("anonymous_id:" + anonymousId, r -> r.path("attributes.event_count").equals(2));
+    awaitProfile("user_id:" + userId, eventCount(2));
+    awaitProfile("anonymous_id:" + anonymousId, eventCount(2));
 
     String mergeId = "g-" + UUID.randomUUID();
     IdentityMerge merge =
@@ -93,7 +94,7 @@ class MergesTest {
     // survivor.
     KafkaProbe.ofTestStack().send(Topics.IDENTITY_MERGES, survivor, merge);
     send(merged, event("track", now.plusMillis(4), ORDER), id("anonymous_id", anonymousId));
-    awaitProfile("user_id:" + userId, r -> r.path("attributes.event_count").equals(5))
+    awaitProfile("user_id:" + userId, eventCount(5))
         .then()
         .body("profileId", equalTo(survivor))
         .body("attributes." + orders, equalTo(4));

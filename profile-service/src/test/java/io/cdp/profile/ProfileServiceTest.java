@@ -5,6 +5,7 @@ import static io.cdp.profile.ProfileTestSupport.WAIT;
 import static io.cdp.profile.ProfileTestSupport.awaitChange;
 import static io.cdp.profile.ProfileTestSupport.awaitProfile;
 import static io.cdp.profile.ProfileTestSupport.event;
+import static io.cdp.profile.ProfileTestSupport.eventCount;
 import static io.cdp.profile.ProfileTestSupport.id;
 import static io.cdp.profile.ProfileTestSupport.send;
 import static io.restassured.RestAssured.given;
@@ -63,9 +64,7 @@ class ProfileServiceTest {
             "{\"event\":\"Viewed\",\"context\":{\"traits\":{\"plan\":null}}}"),
         id("user_id", userId));
 
-    Response byEmail =
-        awaitProfile(
-            "email:" + email.toUpperCase(), r -> r.path("attributes.event_count").equals(2));
+    Response byEmail = awaitProfile("email:" + email.toUpperCase(), eventCount(2));
     byEmail
         .then()
         .body("profileId", equalTo(profileId))
@@ -95,7 +94,7 @@ class ProfileServiceTest {
     send(profileId, second, id("user_id", userId));
 
     // Same key, same partition, in order: once the second is applied, the replay was handled.
-    awaitProfile("user_id:" + userId, r -> r.path("attributes.event_count").equals(2));
+    awaitProfile("user_id:" + userId, eventCount(2));
     Profile profile =
         profiles
             .getProfile(GetProfileRequest.newBuilder().setProfileId(profileId).build())

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -70,6 +71,11 @@ final class ProfileTestSupport {
     }
     throw new AssertionError(
         "Profile " + identifier + " not as expected within " + WAIT + "; last: " + last.asString());
+  }
+
+  /** The profile has counted {@code count} events; false while the attribute is not there yet. */
+  static Predicate<Response> eventCount(int count) {
+    return r -> Objects.equals(r.path("attributes.event_count"), count);
   }
 
   /** Polls PostgreSQL until the profile's row has {@code version}. */

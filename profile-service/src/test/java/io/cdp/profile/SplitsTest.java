@@ -3,6 +3,7 @@ package io.cdp.profile;
 import static io.cdp.profile.ProfileTestSupport.awaitChange;
 import static io.cdp.profile.ProfileTestSupport.awaitProfile;
 import static io.cdp.profile.ProfileTestSupport.event;
+import static io.cdp.profile.ProfileTestSupport.eventCount;
 import static io.cdp.profile.ProfileTestSupport.id;
 import static io.cdp.profile.ProfileTestSupport.send;
 import static org.hamcrest.Matchers.equalTo;
@@ -66,7 +67,7 @@ class SplitsTest {
     // Redelivered: nothing changes; the new profile's events land on it.
     KafkaProbe.ofTestStack().send(Topics.IDENTITY_SPLITS, person, split);
     send(own, event("page", Instant.now(), "{}"), id("anonymous_id", anonymousId));
-    awaitProfile("anonymous_id:" + anonymousId, r -> r.path("attributes.event_count").equals(1))
+    awaitProfile("anonymous_id:" + anonymousId, eventCount(1))
         .then()
         .body("profileId", equalTo(own));
   }
