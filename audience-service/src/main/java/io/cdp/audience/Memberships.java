@@ -4,6 +4,7 @@ import io.cdp.audience.config.AudienceConfig;
 import io.cdp.audience.store.Audience;
 import io.cdp.audience.store.Membership;
 import io.cdp.audience.store.MembershipCache;
+import io.cdp.audience.store.MembershipRows;
 import io.cdp.audience.store.MembershipSet;
 import io.cdp.audience.store.ProfileIdentifier;
 import io.cdp.audience.store.ProfileLocks;
@@ -15,17 +16,22 @@ import io.cdp.common.messaging.KafkaMessages;
 import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.cdp.contracts.audience.v1.TransitionKind;
-import io.cdp.contracts.profile.v1.Profile;
 import io.cdp.contracts.profile.v1.ProfileChange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Context;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +40,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,8 +69,12 @@ public class Memberships {
   /** The audiences a profile matches now, and when time alone can next change that. */
   private record Evaluation(Set<String> matching, Instant nextCheckAt) {}
 
+  // About a minute of backoff: longer means PostgreSQL is down, and the poll is redelivered.
+  private static final int ATTEMPTS = 15;
+
   private final AudienceRules rules;
   private final MembershipCache cache;
+  private final Pool pool;
   private final AudienceConfig config;
   private final MutinyEmitter<MembershipTransition> transitions;
 
@@ -73,11 +84,13 @@ public class Memberships {
   public Memberships(
       AudienceRules rules,
       MembershipCache cache,
+      Pool pool,
       AudienceConfig config,
       @Channel("audiences-membership") MutinyEmitter<MembershipTransition> transitions,
       MeterRegistry metrics) {
     this.rules = rules;
     this.cache = cache;
+    this.pool = pool;
     this.config = config;
     this.transitions = transitions;
     this.evaluations =
@@ -86,18 +99,188 @@ public class Memberships {
             .register(metrics);
   }
 
-  /** Applies a profile change: stores its snapshot and identifiers, publishes what it changed. */
-  public Uni<Void> apply(ProfileChange change) {
-    String profileId = change.getProfileId();
-    return cachedMembers(profileId)
+  /** A profile change and the trace it continues. */
+  public record Change(ProfileChange change, Context trace) {}
+
+  /**
+   * Applies a poll's profile changes: stores what they leave (versions, snapshots, identifiers,
+   * memberships) and publishes their transitions. The whole poll is one transaction of a few
+   * statements whatever the number of changes ({@link MembershipRows}); several changes of one
+   * profile are evaluated one after the other in memory, each against what the one before left, so
+   * they publish what applying them one by one would.
+   */
+  public Uni<Void> applyAll(List<Change> changes) {
+    if (changes.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    Set<String> profileIds = new TreeSet<>();
+    changes.forEach(c -> profileIds.add(c.change().getProfileId()));
+    return cache
+        .getAll(profileIds)
+        .onFailure()
+        .recoverWithItem(Map.of()) // the cache is an optimisation: PostgreSQL answers without it
         .chain(
             cached ->
-                Panache.withTransaction(
-                    () ->
-                        ProfileLocks.lock(profileId)
-                            .chain(() -> applyLocked(change, cached))
-                            .call(this::remember)))
+                Panache.withSession(() -> Audience.<Audience>listAll())
+                    .chain(
+                        audiences ->
+                            pool.withTransaction(
+                                    connection ->
+                                        applyLocked(
+                                            connection, profileIds, changes, audiences, cached))
+                                .onFailure()
+                                .invoke(e -> LOG.warnf("Applying a poll failed, retrying: %s", e))
+                                .onFailure()
+                                .retry()
+                                .withBackOff(Duration.ofMillis(50), Duration.ofSeconds(5))
+                                .atMost(ATTEMPTS)))
+        .call(this::remember)
         .replaceWithVoid();
+  }
+
+  /** Where a profile stands while a poll's changes are folded in: the last one applied. */
+  private static final class Folded {
+    final String profileId;
+    final Set<String> initial;
+    final long round;
+    boolean known;
+    Set<String> members;
+    ProfileChange last;
+    Evaluation evaluation;
+
+    Folded(String profileId, MembershipRows.State state, Set<String> members) {
+      this.profileId = profileId;
+      this.known = state != null;
+      this.round = state == null ? 0 : state.round();
+      this.initial = members;
+      this.members = members;
+    }
+  }
+
+  private Uni<List<Applied>> applyLocked(
+      SqlConnection connection,
+      Set<String> profileIds,
+      List<Change> changes,
+      List<Audience> audiences,
+      Map<String, MembershipSet> cached) {
+    return MembershipRows.lock(connection, profileIds)
+        .chain(() -> MembershipRows.states(connection, profileIds))
+        .chain(
+            states -> {
+              Map<String, Set<String>> members = new HashMap<>();
+              List<String> unknown = new ArrayList<>();
+              for (String profileId : profileIds) {
+                MembershipRows.State state = states.get(profileId);
+                MembershipSet hot = cached.get(profileId);
+                if (state == null || state.erased()) {
+                  members.put(profileId, Set.of());
+                } else if (hot != null
+                    && hot.version() == state.version()
+                    && hot.round() == state.round()) {
+                  members.put(profileId, Set.copyOf(hot.audienceIds()));
+                } else {
+                  unknown.add(profileId);
+                }
+              }
+              return MembershipRows.members(connection, unknown)
+                  .chain(
+                      rows -> {
+                        unknown.forEach(p -> members.put(p, rows.getOrDefault(p, Set.of())));
+                        return fold(connection, changes, audiences, states, members);
+                      });
+            });
+  }
+
+  /** Evaluates the changes in poll order, records what they leave and publishes transitions. */
+  private Uni<List<Applied>> fold(
+      SqlConnection connection,
+      List<Change> changes,
+      List<Audience> audiences,
+      Map<String, MembershipRows.State> states,
+      Map<String, Set<String>> members) {
+    Instant now = now();
+    Map<String, Audience> byId = new LinkedHashMap<>();
+    audiences.forEach(a -> byId.put(a.id.toString(), a));
+    Map<String, Folded> profiles = new LinkedHashMap<>();
+    List<Message<MembershipTransition>> messages = new ArrayList<>();
+    for (Change c : changes) {
+      ProfileChange change = c.change();
+      String profileId = change.getProfileId();
+      MembershipRows.State state = states.get(profileId);
+      Folded profile =
+          profiles.computeIfAbsent(profileId, p -> new Folded(p, state, members.get(p)));
+      long applied =
+          profile.last != null ? profile.last.getVersion() : state == null ? 0 : state.version();
+      if ((state != null && state.erased()) || (profile.known && change.getVersion() <= applied)) {
+        LOG.debugf("Skipping %s v%d: applied already or erased", profileId, change.getVersion());
+        continue;
+      }
+      boolean deleted = change.getDeleted();
+      Evaluation evaluation =
+          deleted
+              ? new Evaluation(Set.of(), null)
+              : evaluateChange(change, !profile.known, audiences, profile.members, now);
+      Transitions.Diff diff =
+          Transitions.diff(liveMembers(profile.members, audiences), evaluation.matching());
+      TransitionKind visitBoundary = deleted ? null : visitBoundary(change);
+      Instant occurredAt =
+          change.getSnapshot().hasUpdatedAt()
+              ? ProtoTime.instant(change.getSnapshot().getUpdatedAt())
+              : now;
+      for (MembershipTransition transition :
+          transitions(
+              profileId,
+              change.getVersion(),
+              0,
+              diff,
+              visitBoundary,
+              visitBoundary == null ? Set.of() : evaluation.matching(),
+              byId,
+              occurredAt)) {
+        messages.add(
+            KafkaMessages.keyed(profileId, transition)
+                .addMetadata(TracingMetadata.withCurrent(c.trace())));
+      }
+      profile.known = true;
+      profile.last = change;
+      profile.evaluation = evaluation;
+      profile.members = evaluation.matching();
+    }
+
+    List<MembershipRows.Write> writes = new ArrayList<>();
+    List<Applied> applied = new ArrayList<>();
+    for (Folded profile : profiles.values()) {
+      if (profile.last == null) {
+        continue; // nothing new for it in this poll
+      }
+      ProfileChange last = profile.last;
+      boolean deleted = last.getDeleted();
+      Transitions.Diff net =
+          Transitions.diff(liveMembers(profile.initial, audiences), profile.members);
+      writes.add(
+          new MembershipRows.Write(
+              profile.profileId,
+              last.getVersion(),
+              deleted,
+              deleted ? null : last.getSnapshot().toByteArray(),
+              profile.evaluation.nextCheckAt(),
+              deleted ? List.of() : last.getSnapshot().getIdentifiersList(),
+              uuids(net.joined()),
+              uuids(net.left())));
+      applied.add(
+          new Applied(
+              profile.profileId, last.getVersion(), profile.round, deleted, profile.members));
+    }
+    if (writes.isEmpty()) {
+      return Uni.createFrom().item(List.of());
+    }
+    return MembershipRows.save(connection, writes, now)
+        .chain(() -> send(messages))
+        .replaceWith(applied);
+  }
+
+  private static Set<UUID> uuids(Set<String> ids) {
+    return ids.stream().map(UUID::fromString).collect(Collectors.toCollection(TreeSet::new));
   }
 
   /**
@@ -112,7 +295,9 @@ public class Memberships {
                     () ->
                         ProfileLocks.lock(profileId)
                             .chain(() -> reevaluateLocked(profileId, cached))
-                            .call(this::remember)))
+                            .call(
+                                applied ->
+                                    remember(applied == null ? List.of() : List.of(applied)))))
         .replaceWithVoid();
   }
 
@@ -138,71 +323,6 @@ public class Memberships {
                       return state == null ? erased.persist() : Uni.createFrom().item(erased);
                     })
                 .chain(() -> cache.remove(profileId)));
-  }
-
-  private Uni<Applied> applyLocked(ProfileChange change, MembershipSet cached) {
-    String profileId = change.getProfileId();
-    long version = change.getVersion();
-    return ProfileState.<ProfileState>findById(profileId)
-        .chain(
-            state -> {
-              if (state != null && (state.erased || version <= state.version)) {
-                LOG.debugf(
-                    "Skipping %s v%d: v%d applied already or erased",
-                    profileId, version, state.version);
-                return Uni.createFrom().nullItem();
-              }
-              return Audience.<Audience>listAll()
-                  .chain(
-                      audiences ->
-                          currentMembers(profileId, state, cached)
-                              .chain(current -> applyChange(change, state, audiences, current)));
-            });
-  }
-
-  private Uni<Applied> applyChange(
-      ProfileChange change, ProfileState state, List<Audience> audiences, Set<String> current) {
-    String profileId = change.getProfileId();
-    long version = change.getVersion();
-    boolean deleted = change.getDeleted();
-    Instant now = now();
-    Evaluation evaluation =
-        deleted
-            ? new Evaluation(Set.of(), null)
-            : evaluateChange(change, state == null, audiences, current, now);
-
-    ProfileState next = state == null ? new ProfileState() : state;
-    next.profileId = profileId;
-    next.version = version;
-    next.deleted = deleted;
-    List<String> identifiers = deleted ? List.of() : change.getSnapshot().getIdentifiersList();
-    Instant occurredAt =
-        change.getSnapshot().hasUpdatedAt()
-            ? ProtoTime.instant(change.getSnapshot().getUpdatedAt())
-            : now;
-
-    return (state == null ? next.persist() : Uni.createFrom().item(next))
-        .chain(
-            () ->
-                deleted
-                    ? ProfileSnapshot.delete("profileId", profileId).replaceWithVoid()
-                    : recordSnapshot(profileId, version, change.getSnapshot(), evaluation))
-        .chain(() -> recordIdentifiers(profileId, identifiers))
-        .chain(
-            () ->
-                settle(
-                        profileId,
-                        version,
-                        0,
-                        audiences,
-                        current,
-                        evaluation,
-                        deleted ? null : visitBoundary(change),
-                        occurredAt,
-                        now)
-                    .replaceWith(
-                        new Applied(
-                            profileId, version, next.round, deleted, evaluation.matching())));
   }
 
   private Uni<Applied> reevaluateLocked(String profileId, MembershipSet cached) {
@@ -279,8 +399,19 @@ public class Memberships {
     return recordMemberships(profileId, version, diff, now)
         .chain(
             () ->
-                publish(
-                    profileId, version, round, diff, visitBoundary, inAudience, byId, occurredAt));
+                send(
+                    transitions(
+                            profileId,
+                            version,
+                            round,
+                            diff,
+                            visitBoundary,
+                            inAudience,
+                            byId,
+                            occurredAt)
+                        .stream()
+                        .map(t -> KafkaMessages.keyed(profileId, t))
+                        .toList()));
   }
 
   /** The visit boundary a change marks, or null. */
@@ -378,20 +509,6 @@ public class Memberships {
         .recoverWithNull(); // the cache is an optimisation: PostgreSQL answers without it
   }
 
-  private static Uni<Void> recordSnapshot(
-      String profileId, long version, Profile snapshot, Evaluation evaluation) {
-    return ProfileSnapshot.<ProfileSnapshot>findById(profileId)
-        .chain(
-            found -> {
-              ProfileSnapshot row = found == null ? new ProfileSnapshot() : found;
-              row.profileId = profileId;
-              row.version = version;
-              row.snapshot = snapshot.toByteArray();
-              row.nextCheckAt = evaluation.nextCheckAt();
-              return found == null ? row.persist().replaceWithVoid() : Uni.createFrom().voidItem();
-            });
-  }
-
   private static Uni<Void> recordMemberships(
       String profileId, long version, Transitions.Diff diff, Instant now) {
     List<Membership> joined = new ArrayList<>();
@@ -413,35 +530,11 @@ public class Memberships {
         : removed.chain(() -> Membership.persist(joined));
   }
 
-  /** The identifiers of the latest snapshot, each pointing at this profile only. */
-  private static Uni<Void> recordIdentifiers(String profileId, List<String> identifiers) {
-    List<String> distinct = identifiers.stream().distinct().toList();
-    Uni<Long> cleared =
-        distinct.isEmpty()
-            ? ProfileIdentifier.delete("profileId", profileId)
-            : ProfileIdentifier.delete("profileId = ?1 or identifier in ?2", profileId, distinct);
-    if (distinct.isEmpty()) {
-      return cleared.replaceWithVoid();
-    }
-    return cleared.chain(
-        () ->
-            ProfileIdentifier.persist(
-                distinct.stream()
-                    .map(
-                        identifier -> {
-                          ProfileIdentifier row = new ProfileIdentifier();
-                          row.identifier = identifier;
-                          row.profileId = profileId;
-                          return row;
-                        })
-                    .toList()));
-  }
-
   /**
    * Leaves first, then joins, then visit boundaries, each in audience-id order: one profile's
    * transitions stay in order.
    */
-  private Uni<Void> publish(
+  private static List<MembershipTransition> transitions(
       String profileId,
       long version,
       long round,
@@ -450,25 +543,24 @@ public class Memberships {
       Set<String> inAudience,
       Map<String, Audience> audiences,
       Instant occurredAt) {
-    List<Uni<Void>> sends = new ArrayList<>();
+    List<MembershipTransition> all = new ArrayList<>();
     for (String id : diff.left()) {
-      sends.add(
-          send(profileId, version, round, audiences.get(id), TransitionKind.LEFT, occurredAt));
+      all.add(
+          transition(
+              profileId, version, round, audiences.get(id), TransitionKind.LEFT, occurredAt));
     }
     for (String id : diff.joined()) {
-      sends.add(
-          send(profileId, version, round, audiences.get(id), TransitionKind.JOINED, occurredAt));
+      all.add(
+          transition(
+              profileId, version, round, audiences.get(id), TransitionKind.JOINED, occurredAt));
     }
     for (String id : inAudience) {
-      sends.add(send(profileId, version, round, audiences.get(id), visitBoundary, occurredAt));
+      all.add(transition(profileId, version, round, audiences.get(id), visitBoundary, occurredAt));
     }
-    if (sends.isEmpty()) {
-      return Uni.createFrom().voidItem();
-    }
-    return VertxContexts.onCallerContext(Uni.join().all(sends).andFailFast().replaceWithVoid());
+    return all;
   }
 
-  private Uni<Void> send(
+  private static MembershipTransition transition(
       String profileId,
       long version,
       long round,
@@ -476,33 +568,53 @@ public class Memberships {
       TransitionKind kind,
       Instant at) {
     String audienceId = audience.id.toString();
-    MembershipTransition transition =
-        MembershipTransition.newBuilder()
-            .setTransitionId(Transitions.transitionId(profileId, audienceId, version, round, kind))
-            .setProfileId(profileId)
-            .setAudienceId(audienceId)
-            .setAudienceName(audience.name)
-            .setKind(kind)
-            .setProfileVersion(version)
-            .setOccurredAt(ProtoTime.timestamp(at))
-            .build();
-    return transitions.sendMessage(KafkaMessages.keyed(profileId, transition));
+    return MembershipTransition.newBuilder()
+        .setTransitionId(Transitions.transitionId(profileId, audienceId, version, round, kind))
+        .setProfileId(profileId)
+        .setAudienceId(audienceId)
+        .setAudienceName(audience.name)
+        .setKind(kind)
+        .setProfileVersion(version)
+        .setOccurredAt(ProtoTime.timestamp(at))
+        .build();
+  }
+
+  /** Sends the transitions (subscribed in order: the producer keeps a partition's order). */
+  private Uni<Void> send(List<Message<MembershipTransition>> messages) {
+    if (messages.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    List<Uni<Void>> sends = messages.stream().map(transitions::sendMessage).toList();
+    return VertxContexts.onCallerContext(Uni.join().all(sends).andFailFast().replaceWithVoid());
   }
 
   /**
-   * The cache gets what PostgreSQL is about to hold, before the commit: if the commit fails, the
-   * entry's version and round are not the ones PostgreSQL has, so it is not trusted. A failed write
-   * only costs a query.
+   * The cache gets what a transaction records: a poll's once committed, a re-evaluation's just
+   * before its commit. A failed write or commit only costs a query: an entry whose version and
+   * round PostgreSQL does not hold is not trusted.
    */
-  private Uni<Void> remember(Applied applied) {
-    if (applied == null) {
+  private Uni<Void> remember(List<Applied> applied) {
+    Map<String, MembershipSet> sets = new HashMap<>();
+    List<Uni<Void>> writes = new ArrayList<>();
+    for (Applied a : applied) {
+      if (a.gone()) {
+        writes.add(cache.remove(a.profileId()));
+      } else {
+        sets.put(
+            a.profileId(),
+            new MembershipSet(a.version(), a.members().stream().sorted().toList(), a.round()));
+      }
+    }
+    if (!sets.isEmpty()) {
+      writes.add(cache.putAll(sets));
+    }
+    if (writes.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
-    Uni<Void> write =
-        applied.gone()
-            ? cache.remove(applied.profileId())
-            : cache.put(applied.profileId(), applied.version(), applied.round(), applied.members());
-    return write
+    return Uni.join()
+        .all(writes)
+        .andCollectFailures()
+        .replaceWithVoid()
         .onFailure()
         .invoke(e -> LOG.warnf("Could not update the memberships cache: %s", e.toString()))
         .onFailure()

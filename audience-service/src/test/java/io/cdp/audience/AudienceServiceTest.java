@@ -36,6 +36,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -253,6 +254,60 @@ class AudienceServiceTest {
         .get("/v1/audiences/" + audienceId)
         .then()
         .body("size", equalTo(1));
+  }
+
+  @Test
+  void aPollOfManyProfilesChangesGivesWhatApplyingThemOneByOneGives() {
+    String attribute = uniqueAttribute("orders", "number");
+    String audienceId = createAudience("Batch buyers", "profile.attributes." + attribute + " >= 2");
+    List<String> profiles = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      profiles.add("p-" + UUID.randomUUID());
+    }
+    // Per profile: joins (v1), leaves (v2), a stale redelivery of v1, joins again (v3) with a
+    // new email that replaces the old one.
+    List<Map.Entry<String, ProfileChange>> poll = new ArrayList<>();
+    for (String p : profiles) {
+      poll.add(Map.entry(p, change(p, 1, attribute, 3, "old-" + p + "@example.com")));
+      poll.add(Map.entry(p, change(p, 2, attribute, 1, "old-" + p + "@example.com")));
+      poll.add(Map.entry(p, change(p, 1, attribute, 3, "old-" + p + "@example.com")));
+      poll.add(Map.entry(p, change(p, 3, attribute, 5, "new-" + p + "@example.com")));
+    }
+    KafkaProbe.ofTestStack().sendAll(Topics.PROFILES_CHANGES, List.copyOf(poll));
+
+    for (String p : profiles) {
+      awaitTransition(p, audienceId, TransitionKind.JOINED, 3);
+      assertEquals(
+          List.of("JOINED@1", "LEFT@2", "JOINED@3"),
+          transitionsOf(p).stream().map(t -> t.getKind() + "@" + t.getProfileVersion()).toList(),
+          "transitions of " + p);
+    }
+    given()
+        .header("Authorization", ADMIN)
+        .get("/v1/audiences/" + audienceId)
+        .then()
+        .body("size", equalTo(profiles.size()));
+    String some = profiles.get(3);
+    eventually(
+        () ->
+            given()
+                .header("Authorization", ADMIN)
+                .get("/v1/memberships/email:new-" + some + "@example.com")
+                .then()
+                .statusCode(200)
+                .body("profileId", equalTo(some))
+                .body("audiences.id", hasItem(audienceId)));
+    given()
+        .header("Authorization", ADMIN)
+        .get("/v1/memberships/email:old-" + some + "@example.com")
+        .then()
+        .statusCode(404);
+    eventually(
+        () -> {
+          MembershipSet hot = memberships.get(some);
+          assertEquals(3, hot == null ? -1 : hot.version());
+          assertEquals(List.of(audienceId), hot.audienceIds());
+        });
   }
 
   @Test

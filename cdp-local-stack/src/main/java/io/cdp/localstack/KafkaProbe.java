@@ -3,10 +3,12 @@ package io.cdp.localstack;
 import com.google.protobuf.MessageLite;
 import io.cdp.contracts.kafka.ProtoSerializer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -37,6 +40,14 @@ public final class KafkaProbe {
 
   /** Writes one record and waits for the broker's acknowledgement. */
   public void send(String topic, String key, MessageLite value) {
+    sendAll(topic, List.of(Map.entry(key, value)));
+  }
+
+  /**
+   * Writes the records (key, value) in order through one producer without waiting between them, so
+   * a consumer that keeps up usually gets them in one poll, then waits for every acknowledgement.
+   */
+  public void sendAll(String topic, List<Map.Entry<String, ? extends MessageLite>> records) {
     Map<String, Object> config =
         Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -44,8 +55,15 @@ public final class KafkaProbe {
             ProducerConfig.ACKS_CONFIG,
             "all");
     try (var producer =
-        new KafkaProducer<>(config, new StringSerializer(), new ProtoSerializer())) {
-      producer.send(new ProducerRecord<>(topic, key, value)).get();
+        new KafkaProducer<String, MessageLite>(
+            config, new StringSerializer(), new ProtoSerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
+      for (Map.Entry<String, ? extends MessageLite> record : records) {
+        sent.add(producer.send(new ProducerRecord<>(topic, record.getKey(), record.getValue())));
+      }
+      for (Future<RecordMetadata> ack : sent) {
+        ack.get();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

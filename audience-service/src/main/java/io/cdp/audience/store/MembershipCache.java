@@ -4,7 +4,8 @@ import io.cdp.common.VertxContexts;
 import io.quarkus.infinispan.client.Remote;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.infinispan.client.hotrod.RemoteCache;
 
@@ -27,13 +28,14 @@ public class MembershipCache {
     return onCallerContext(memberships.getAsync(profileId));
   }
 
-  /** Records the memberships as of {@code version} and {@code round}. */
-  public Uni<Void> put(String profileId, long version, long round, Collection<String> audienceIds) {
-    return onCallerContext(
-            memberships.putAsync(
-                profileId,
-                new MembershipSet(version, audienceIds.stream().sorted().toList(), round)))
-        .replaceWithVoid();
+  /** The cached sets of those of the profiles that have one. */
+  public Uni<Map<String, MembershipSet>> getAll(Set<String> profileIds) {
+    return onCallerContext(memberships.getAllAsync(profileIds));
+  }
+
+  /** Records several profiles' memberships at once. */
+  public Uni<Void> putAll(Map<String, MembershipSet> sets) {
+    return onCallerContext(memberships.putAllAsync(sets));
   }
 
   /** Forgets a deleted or erased profile. */
