@@ -16,8 +16,9 @@ import java.util.Map;
 
 /**
  * What caused a delivery, kept with the pending delivery until its body is built: the trigger that
- * fired, the profile, the audience (audience triggers) or the event (event triggers), and when it
- * happened. The mapping is evaluated from this and the profile at delivery time.
+ * fired, the profile, the audience (audience triggers) or the event (event triggers) and where that
+ * event sits on {@code cdp.events.resolved} (for the consent check), and when it happened. The
+ * mapping is evaluated from this and the profile at delivery time.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeliverySource(
@@ -26,7 +27,8 @@ public record DeliverySource(
     AudienceView audience,
     JsonNode event,
     String occurredAt,
-    List<String> identifiers) {
+    List<String> identifiers,
+    EventPosition eventPosition) {
 
   /** The {@code on} of an erasure call's trigger. */
   public static final String ERASURE = "erasure";
@@ -38,6 +40,9 @@ public record DeliverySource(
   /** The audience of a transition. */
   public record AudienceView(String id, String name) {}
 
+  /** Where a triggering event sits on {@code cdp.events.resolved}. */
+  public record EventPosition(int partition, long offset) {}
+
   /** An audience transition that matched {@code trigger}. */
   public static DeliverySource of(Trigger trigger, MembershipTransition t) {
     return new DeliverySource(
@@ -46,18 +51,24 @@ public record DeliverySource(
         new AudienceView(t.getAudienceId(), t.getAudienceName()),
         null,
         ProtoTime.instant(t.getOccurredAt()).toString(),
+        null,
         null);
   }
 
-  /** An event that satisfied {@code condition}; {@code event} is its {@link #eventJson}. */
-  public static DeliverySource of(String condition, ResolvedEvent resolved, ObjectNode event) {
+  /**
+   * An event that satisfied {@code condition}; {@code event} is its {@link #eventJson}, {@code
+   * position} where it was read.
+   */
+  public static DeliverySource of(
+      String condition, ResolvedEvent resolved, ObjectNode event, EventPosition position) {
     return new DeliverySource(
         new TriggerView(null, null, condition),
         resolved.getProfileId(),
         null,
         event,
         ProtoTime.instant(resolved.getEvent().getTimestamp()).toString(),
-        null);
+        null,
+        position);
   }
 
   /**
@@ -73,7 +84,8 @@ public record DeliverySource(
         null,
         null,
         ProtoTime.instant(request.getRequestedAt()).toString(),
-        identifiers);
+        identifiers,
+        null);
   }
 
   /** Whether this is an erasure call rather than an activation. */

@@ -29,6 +29,7 @@ import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.cdp.contracts.audience.v1.TransitionKind;
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.connector.v1.DeadDelivery;
+import io.cdp.contracts.consent.v1.CheckRequest;
 import io.cdp.contracts.consent.v1.ConsentChange;
 import io.cdp.contracts.consent.v1.PrivacyAck;
 import io.cdp.contracts.consent.v1.PrivacyRequest;
@@ -532,6 +533,47 @@ class ConnectorTest {
     await("both settled", () -> statuses(id).containsAll(List.of("suppressed", "delivered")));
     assertEquals(1, receivedFor(id).size());
     assertEquals(granted, receivedFor(id).get(0).json().get("profileId").asText());
+  }
+
+  @Test
+  void aDeliveryCausedByAnEventIsCheckedAfterThatEventAndNeverDecidedByTheLocalView()
+      throws Exception {
+    String profile = "p-" + UUID.randomUUID();
+    String id =
+        create(
+            definition(
+                receiverUrl("/ok"),
+                Map.of("event", "event.event == 'Checkout'"),
+                List.of("advertising"),
+                Map.of()))[0];
+    // The local view allows it, but it learns consent carried by events only once the consent
+    // service applied it: for this delivery only the consent service may decide.
+    ConsentDouble.UNAVAILABLE.add(profile);
+    KafkaProbe.ofTestStack()
+        .send(
+            Topics.CONSENT_CHANGES,
+            profile,
+            ConsentChange.newBuilder()
+                .setSubject(profile)
+                .putPurposes("advertising", true)
+                .setSource("api")
+                .setVersion(1)
+                .build());
+    await("the local view of " + profile, () -> consentView.knows(profile, 1));
+
+    publishEvent(profile, "Checkout", 10);
+    await("the delivery dead after its retries", () -> statuses(id).equals(List.of("dead")));
+    assertEquals(0, receivedFor(id).size());
+    ConsumerRecord<String, ResolvedEvent> event =
+        KafkaProbe.ofTestStack()
+            .awaitRecord(
+                Topics.EVENTS_RESOLVED,
+                new Deserializers.ResolvedEventDeserializer(),
+                record -> profile.equals(record.key()),
+                Duration.ofSeconds(30));
+    CheckRequest asked = ConsentDouble.ASKED.get(profile);
+    assertEquals(event.partition(), asked.getAfterEvent().getPartition());
+    assertEquals(event.offset(), asked.getAfterEvent().getOffset());
   }
 
   @Test

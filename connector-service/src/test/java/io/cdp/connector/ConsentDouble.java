@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A test double of the consent service: a real gRPC {@code Consent} server in the test app whose
  * answers the test controls. A purpose a test set in {@link #DECISIONS} for a profile is answered
  * as set; any other purpose is allowed. For a profile in {@link #UNAVAILABLE} it answers
- * UNAVAILABLE, as a consent service that is down.
+ * UNAVAILABLE, as a consent service that is down. {@link #ASKED} keeps the last check per profile.
  */
 @GrpcService
 public class ConsentDouble implements Consent {
@@ -25,8 +25,12 @@ public class ConsentDouble implements Consent {
   /** Profile ids whose checks fail as if the service were down. */
   public static final Set<String> UNAVAILABLE = ConcurrentHashMap.newKeySet();
 
+  /** Profile id to the last check asked for it. */
+  public static final Map<String, CheckRequest> ASKED = new ConcurrentHashMap<>();
+
   @Override
   public Uni<CheckResponse> check(CheckRequest request) {
+    ASKED.put(request.getProfileId(), request);
     if (UNAVAILABLE.contains(request.getProfileId())) {
       return Uni.createFrom().failure(Status.UNAVAILABLE.asRuntimeException());
     }

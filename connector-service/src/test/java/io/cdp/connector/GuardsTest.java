@@ -69,16 +69,22 @@ class GuardsTest {
   void aCrmCallUpsertsUnlessTheProfileLeftOrIsErased() {
     DeliverySource joined =
         new DeliverySource(
-            new DeliverySource.TriggerView("a", "joined", null), "p", null, null, "t", null);
+            new DeliverySource.TriggerView("a", "joined", null), "p", null, null, "t", null, null);
     DeliverySource left =
         new DeliverySource(
-            new DeliverySource.TriggerView("a", "left", null), "p", null, null, "t", null);
+            new DeliverySource.TriggerView("a", "left", null), "p", null, null, "t", null, null);
     DeliverySource event =
         new DeliverySource(
-            new DeliverySource.TriggerView(null, null, "true"), "p", null, null, "t", null);
+            new DeliverySource.TriggerView(null, null, "true"), "p", null, null, "t", null, null);
     DeliverySource erasure =
         new DeliverySource(
-            new DeliverySource.TriggerView(null, "erasure", null), "p", null, null, "t", null);
+            new DeliverySource.TriggerView(null, "erasure", null),
+            "p",
+            null,
+            null,
+            "t",
+            null,
+            null);
     assertEquals("PUT", CrmAction.of(joined).method());
     assertEquals("DELETE", CrmAction.of(left).method());
     assertEquals("PUT", CrmAction.of(event).method());

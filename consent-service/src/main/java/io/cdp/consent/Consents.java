@@ -1,5 +1,6 @@
 package io.cdp.consent;
 
+import io.cdp.common.VertxContexts;
 import io.cdp.consent.messaging.ConsentChangePublisher;
 import io.cdp.consent.store.ConsentCache;
 import io.cdp.consent.store.ConsentStore;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How consent is changed and read. A change is committed to PostgreSQL first (history and current
@@ -31,6 +33,10 @@ public class Consents {
   private final ConsentStore store;
   private final ConsentCache cache;
   private final ConsentChangePublisher publisher;
+
+  /** PostgreSQL reads under way, by the subjects they read ({@link #read}). */
+  private final Map<Set<String>, Uni<Map<String, ConsentChange>>> reading =
+      new ConcurrentHashMap<>();
 
   public Consents(ConsentStore store, ConsentCache cache, ConsentChangePublisher publisher) {
     this.store = store;
@@ -119,14 +125,33 @@ public class Consents {
               if (misses.isEmpty()) {
                 return Uni.createFrom().item(found);
               }
-              return Panache.withSession(() -> store.findAll(misses))
-                  .call(stored -> refill(misses, stored))
+              return read(misses)
                   .map(
                       stored -> {
                         found.putAll(stored);
                         return found;
                       });
             });
+  }
+
+  /**
+   * The stored states of {@code misses}, read from PostgreSQL, whose answers fill the cache. Checks
+   * of the same subjects at the same moment (the deliveries of one transition, one per connector)
+   * share one read.
+   */
+  private Uni<Map<String, ConsentChange>> read(Set<String> misses) {
+    Uni<Map<String, ConsentChange>> shared =
+        reading.computeIfAbsent(
+            Set.copyOf(misses),
+            keys ->
+                Panache.withSession(() -> store.findAll(keys))
+                    .call(stored -> refill(keys, stored))
+                    .onTermination()
+                    .invoke(() -> reading.remove(keys))
+                    .memoize()
+                    .indefinitely());
+    // The read may be another check's, answering on its context: answer on this one's
+    return shared.emitOn(VertxContexts.callerContext());
   }
 
   private Uni<Void> refill(Set<String> misses, Map<String, ConsentChange> stored) {

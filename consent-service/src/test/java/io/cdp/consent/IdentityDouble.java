@@ -12,17 +12,27 @@ import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A test double of the identity service: a real gRPC {@code Identity} server in the test app
  * (served on its port), answering Lookup for the people a test registered with {@link #person} and
- * "unknown" for anything else. The consent service reaches it through its ordinary client.
+ * "unknown" for anything else, and counting the lookups ({@link #lookups}). The consent service
+ * reaches it through its ordinary client.
  */
 @GrpcService
 public class IdentityDouble implements Identity {
 
   /** type:value (and profile_id:id) -> the person's profile id and identifiers. */
   private static final Map<String, LookupResponse> PEOPLE = new ConcurrentHashMap<>();
+
+  private static final Map<String, AtomicInteger> LOOKUPS = new ConcurrentHashMap<>();
+
+  /** How many times {@code identifier} (type:value, or profile_id:id) was looked up. */
+  public static int lookups(String identifier) {
+    AtomicInteger count = LOOKUPS.get(identifier);
+    return count == null ? 0 : count.get();
+  }
 
   /** Registers a person: a profile id and identifiers written type:value. */
   public static void person(String profileId, List<String> identifiers) {
@@ -43,6 +53,9 @@ public class IdentityDouble implements Identity {
   @Override
   public Uni<LookupResponse> lookup(LookupRequest request) {
     Identifier asked = request.getIdentifier();
+    LOOKUPS
+        .computeIfAbsent(asked.getType() + ":" + asked.getValue(), k -> new AtomicInteger())
+        .incrementAndGet();
     return Uni.createFrom()
         .item(
             PEOPLE.getOrDefault(

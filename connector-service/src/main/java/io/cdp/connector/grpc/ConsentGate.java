@@ -1,19 +1,26 @@
 package io.cdp.connector.grpc;
 
+import io.cdp.connector.DeliverySource;
 import io.cdp.connector.config.DeliveryConfig;
 import io.cdp.connector.messaging.ConsentView;
 import io.cdp.contracts.consent.v1.CheckRequest;
 import io.cdp.contracts.consent.v1.Consent;
+import io.cdp.contracts.consent.v1.EventPosition;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Asks the consent service ({@code Consent.Check}) whether a profile allows a connector's purposes,
- * right before each delivery, so a withdrawal counts from the very next one. While that service
- * cannot answer, the local {@link ConsentView} decides if it knows the subject's explicit choice
- * for every purpose.
+ * right before each delivery, so a withdrawal counts from the very next one. A delivery caused by
+ * an event names the event's position on {@code cdp.events.resolved}, and the consent service
+ * answers once it has applied the consent carried up to that event (the visitor's previous events
+ * and this one), whichever of the two services reads the topic faster. While that service cannot
+ * answer, the local {@link ConsentView} decides if it knows the subject's explicit choice for every
+ * purpose, but never for a delivery caused by an event: the view learns consent carried by events
+ * only after the consent service applied it.
  */
 @ApplicationScoped
 public class ConsentGate {
@@ -30,16 +37,24 @@ public class ConsentGate {
   }
 
   /**
-   * The purposes of {@code purposes} that {@code profileId} does not allow now; a purpose the
-   * answer does not mention is not allowed. Fails when the service cannot answer, so the attempt is
-   * retried rather than sent unchecked.
+   * The purposes of {@code purposes} that {@code profileId} does not allow now, or, for a delivery
+   * caused by the event at {@code event} (null for other triggers), once the consent carried up to
+   * it counts; a purpose the answer does not mention is not allowed. Fails when the service cannot
+   * answer, so the attempt is retried rather than sent unchecked.
    */
-  public Uni<List<String>> denied(String profileId, List<String> purposes) {
+  public Uni<List<String>> denied(
+      String profileId, List<String> purposes, DeliverySource.EventPosition event) {
     if (purposes.isEmpty()) {
       return Uni.createFrom().item(List.of());
     }
+    CheckRequest.Builder request =
+        CheckRequest.newBuilder().setProfileId(profileId).addAllPurposes(purposes);
+    if (event != null) {
+      request.setAfterEvent(
+          EventPosition.newBuilder().setPartition(event.partition()).setOffset(event.offset()));
+    }
     return consent
-        .check(CheckRequest.newBuilder().setProfileId(profileId).addAllPurposes(purposes).build())
+        .check(request.build())
         .ifNoItem()
         .after(config.timeout())
         .failWith(() -> new IllegalStateException("Consent check timed out"))
@@ -52,7 +67,7 @@ public class ConsentGate {
         .onFailure()
         .recoverWithUni(
             e ->
-                view.denied(profileId, purposes)
+                (event == null ? view.denied(profileId, purposes) : Optional.<List<String>>empty())
                     .map(denied -> Uni.createFrom().item(denied))
                     .orElseGet(() -> Uni.createFrom().failure(e)));
   }

@@ -229,7 +229,7 @@ public class DeliveryWorker {
     // An erasure call is the law at work, not marketing: no purpose gates it.
     return job.source().isErasure()
         ? Uni.createFrom().item(List.of())
-        : consent.denied(job.profileId(), job.purposes());
+        : consent.denied(job.profileId(), job.purposes(), job.source().eventPosition());
   }
 
   /** One attempt to hand {@code body} to the connector's destination: null, or why not. */

@@ -20,11 +20,10 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Every connector definition, in memory, so the transition consumer finds the connectors a
- * transition triggers without a query per record (event triggers are read with each event's outbox
- * write: see {@code EventConsumer}). Read whole from PostgreSQL (connectors are few): at the first
- * use, after every change made through this instance (before the change is answered), and every
- * {@code cdp.connector.delivery.catalog-refresh} for changes made through other instances.
+ * Every connector definition, in memory, so the consumers find the connectors a transition or an
+ * event triggers without a query per record. Read whole from PostgreSQL (connectors are few): at
+ * the first use, after every change made through this instance (before the change is answered), and
+ * every {@code cdp.connector.delivery.catalog-refresh} for changes made through other instances.
  *
  * <p>The entities are detached copies: read them, never change or persist them.
  */
@@ -34,14 +33,18 @@ public class ConnectorCatalog {
   private static final Logger LOG = Logger.getLogger(ConnectorCatalog.class);
 
   /** The connectors at one moment, indexed as the consumers look them up. */
-  public record Snapshot(Map<UUID, Connector> byId, Map<String, List<Connector>> byAudience) {
+  public record Snapshot(
+      Map<UUID, Connector> byId,
+      Map<String, List<Connector>> byAudience,
+      List<Connector> withEventTrigger) {
 
     static Snapshot of(List<Connector> all) {
       return new Snapshot(
           all.stream().collect(Collectors.toMap(c -> c.id, Function.identity())),
           all.stream()
               .filter(c -> c.triggerAudience != null)
-              .collect(Collectors.groupingBy(c -> c.triggerAudience)));
+              .collect(Collectors.groupingBy(c -> c.triggerAudience)),
+          all.stream().filter(c -> c.triggerEvent != null).toList());
     }
 
     /** The connectors with an audience trigger on {@code audienceId}. */

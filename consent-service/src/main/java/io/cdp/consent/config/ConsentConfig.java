@@ -39,6 +39,14 @@ public interface ConsentConfig {
   @WithDefault("30s")
   Duration identityCacheTtl();
 
+  /**
+   * How long a check caused by an event ({@code after_event}) may wait for this service to apply
+   * the consent carried by that event and the ones before it; then it fails (UNAVAILABLE) and the
+   * caller retries. Keep it below the connector's timeout.
+   */
+  @WithDefault("4s")
+  Duration eventWait();
+
   /** One purpose. */
   interface Purpose {
     /** {@code opt-in} (denied until granted) or {@code opt-out} (allowed until withdrawn). */

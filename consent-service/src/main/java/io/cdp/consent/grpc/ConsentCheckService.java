@@ -4,6 +4,8 @@ import io.cdp.consent.ConsentPolicy;
 import io.cdp.consent.Consents;
 import io.cdp.consent.Subject;
 import io.cdp.consent.Subject.InvalidIdentifierException;
+import io.cdp.consent.config.ConsentConfig;
+import io.cdp.consent.store.AppliedEvents;
 import io.cdp.contracts.consent.v1.CheckRequest;
 import io.cdp.contracts.consent.v1.CheckResponse;
 import io.cdp.contracts.consent.v1.Consent;
@@ -16,7 +18,11 @@ import io.smallrye.mutiny.Uni;
  * person (the identity service's Lookup): consent given under an email counts for a check by
  * profile id, and the latest choice per purpose wins ({@link PersonCache} keeps who a subject is
  * for a few seconds). Reads the same state the API just wrote (cache, then PostgreSQL, then the
- * defaults), so a withdrawal counts from the very next check.
+ * defaults), so a withdrawal counts from the very next check. A check caused by an event ({@code
+ * after_event}) first waits until the consent carried by that event and the earlier ones on its
+ * partition is applied ({@link AppliedEvents}), and fails UNAVAILABLE if that takes longer than
+ * {@code cdp.consent.event-wait}: the caller retries rather than deliver against a withdrawal still
+ * on its way.
  */
 @GrpcService
 public class ConsentCheckService implements Consent {
@@ -24,11 +30,20 @@ public class ConsentCheckService implements Consent {
   private final Consents consents;
   private final ConsentPolicy policy;
   private final PersonCache people;
+  private final AppliedEvents appliedEvents;
+  private final ConsentConfig config;
 
-  public ConsentCheckService(Consents consents, ConsentPolicy policy, PersonCache people) {
+  public ConsentCheckService(
+      Consents consents,
+      ConsentPolicy policy,
+      PersonCache people,
+      AppliedEvents appliedEvents,
+      ConsentConfig config) {
     this.consents = consents;
     this.policy = policy;
     this.people = people;
+    this.appliedEvents = appliedEvents;
+    this.config = config;
   }
 
   @Override
@@ -47,6 +62,23 @@ public class ConsentCheckService implements Consent {
       return Uni.createFrom()
           .failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
     }
+    return eventApplied(request).chain(() -> decide(subject, request));
+  }
+
+  private Uni<Void> eventApplied(CheckRequest request) {
+    if (!request.hasAfterEvent()) {
+      return Uni.createFrom().voidItem();
+    }
+    return appliedEvents
+        .awaitApplied(
+            request.getAfterEvent().getPartition(),
+            request.getAfterEvent().getOffset(),
+            config.eventWait())
+        .onFailure(AppliedEvents.NotAppliedException.class)
+        .transform(e -> Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+  }
+
+  private Uni<CheckResponse> decide(Subject subject, CheckRequest request) {
     return people
         .person(subject)
         .onFailure()

@@ -5,8 +5,10 @@ import io.cdp.consent.Consents;
 import io.cdp.consent.EventConsent;
 import io.cdp.consent.Subject;
 import io.cdp.consent.grpc.PersonCache;
+import io.cdp.consent.store.AppliedEvents;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,8 @@ import org.jboss.logging.Logger;
  * Consent Mode flags, and the country that decides defaults) to the event's profile ({@code
  * profile:<id>}) before the record is acknowledged. Consent-aware SDKs send the same signals with
  * every event, so a change is written only when it differs from what the profile holds already: a
- * repeated or redelivered event changes nothing.
+ * repeated or redelivered event changes nothing. Once an event is applied (or found to carry
+ * nothing), its offset is recorded in {@link AppliedEvents}, for checks caused by that event.
  */
 @ApplicationScoped
 public class EventConsentConsumer {
@@ -40,19 +43,32 @@ public class EventConsentConsumer {
   private final EventConsent eventConsent;
   private final ObjectMapper json;
   private final PersonCache people;
+  private final AppliedEvents appliedEvents;
 
   public EventConsentConsumer(
-      Consents consents, EventConsent eventConsent, ObjectMapper json, PersonCache people) {
+      Consents consents,
+      EventConsent eventConsent,
+      ObjectMapper json,
+      PersonCache people,
+      AppliedEvents appliedEvents) {
     this.consents = consents;
     this.eventConsent = eventConsent;
     this.json = json;
     this.people = people;
+    this.appliedEvents = appliedEvents;
   }
 
   @Incoming("events-resolved")
-  public Uni<Void> consume(ResolvedEvent resolved) {
+  public Uni<Void> consume(
+      ResolvedEvent resolved, IncomingKafkaRecordMetadata<String, ResolvedEvent> record) {
+    // Records are processed one at a time in order, so this one's offset covers all before it
+    return apply(resolved)
+        .invoke(() -> appliedEvents.applied(record.getPartition(), record.getOffset()));
+  }
+
+  private Uni<Void> apply(ResolvedEvent resolved) {
     if (!resolved.getProfileId().isEmpty()) {
-      people.forgetUnless(
+      people.learn(
           resolved.getProfileId(),
           resolved.getIdentifiersList().stream()
               .map(id -> new Subject(id.getType(), id.getValue()))

@@ -1,0 +1,185 @@
+package io.cdp.consent;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.protobuf.ByteString;
+import io.cdp.contracts.Topics;
+import io.cdp.contracts.collector.v1.RawEvent;
+import io.cdp.contracts.consent.v1.CheckRequest;
+import io.cdp.contracts.consent.v1.CheckResponse;
+import io.cdp.contracts.consent.v1.Consent;
+import io.cdp.contracts.consent.v1.EventPosition;
+import io.cdp.contracts.identity.v1.Identifier;
+import io.cdp.contracts.identity.v1.ResolvedEvent;
+import io.cdp.contracts.kafka.ProtoSerializer;
+import io.cdp.localstack.LocalStackResource;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.ChannelRegistry;
+import io.smallrye.reactive.messaging.PausableChannel;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks caused by an event ({@code after_event}) against the real stack: the connector reads
+ * {@code cdp.events.resolved} on its own, so this service's reading of it is paused here to play a
+ * consent service that lags behind.
+ */
+@QuarkusTest
+@WithTestResource(LocalStackResource.class)
+class EventCheckTest {
+
+  private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
+
+  @GrpcClient("consent")
+  Consent consent;
+
+  @Inject ChannelRegistry channels;
+
+  @Test
+  void aCheckCausedByAnEventAnswersOnlyOnceTheConsentThatEventCarriesIsApplied() throws Exception {
+    String profileId = UUID.randomUUID().toString();
+    given()
+        .header("Authorization", "Bearer test-admin-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("purposes", Map.of("advertising", true)))
+        .put("/v1/consent/{identifier}", "profile:" + profileId)
+        .then()
+        .statusCode(200);
+
+    PausableChannel events = channels.getPausable("events-resolved");
+    CompletableFuture<CheckResponse> waiting;
+    RecordMetadata withdrawal;
+    events.pause();
+    try {
+      withdrawal = send(profileId, "{\"Advertising\":false}");
+      // Without the event the answer would still be the grant: it fails instead (and is retried)
+      StatusRuntimeException notYet =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> consent.check(after(profileId, withdrawal)).await().atMost(TEN_SECONDS));
+      assertEquals(Status.Code.UNAVAILABLE, notYet.getStatus().getCode());
+      waiting = consent.check(after(profileId, withdrawal)).subscribeAsCompletionStage();
+    } finally {
+      events.resume();
+    }
+    assertEquals(false, waiting.get(10, TimeUnit.SECONDS).getAllowedOrThrow("advertising"));
+    // Once applied, a check for the same event or an earlier one answers at once
+    assertEquals(
+        false,
+        consent
+            .check(after(profileId, withdrawal))
+            .await()
+            .atMost(TEN_SECONDS)
+            .getAllowedOrThrow("advertising"));
+  }
+
+  @Test
+  void checksOfANewProfileShareOneLookupAndAnIdentifierAnEventLinksNeedsNoOther() throws Exception {
+    String profileId = UUID.randomUUID().toString();
+    String anonymous = "anonymous_id:" + profileId;
+    String email = "email:" + profileId + "@example.com";
+    IdentityDouble.person(profileId, List.of(anonymous));
+    RecordMetadata first = send(profileId, List.of(anonymous), "{\"type\":\"page\"}");
+    // A delivery per connector, checked at once: they share one lookup
+    List<CompletableFuture<CheckResponse>> checks = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      checks.add(consent.check(after(profileId, first)).subscribeAsCompletionStage());
+    }
+    for (CompletableFuture<CheckResponse> check : checks) {
+      assertEquals(false, check.get(10, TimeUnit.SECONDS).getAllowedOrThrow("advertising"));
+    }
+    assertEquals(1, IdentityDouble.lookups("profile_id:" + profileId));
+
+    // The email chose before it was linked; the identity service links it and says so in an event
+    given()
+        .header("Authorization", "Bearer test-admin-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("purposes", Map.of("advertising", true)))
+        .put("/v1/consent/{identifier}", email)
+        .then()
+        .statusCode(200);
+    IdentityDouble.person(profileId, List.of(anonymous, email));
+    RecordMetadata linking = send(profileId, List.of(email), "{\"type\":\"identify\"}");
+    assertEquals(true, advertising(after(profileId, linking)));
+    // Learned from the event: still the one lookup
+    assertEquals(1, IdentityDouble.lookups("profile_id:" + profileId));
+  }
+
+  private boolean advertising(CheckRequest request) {
+    return consent.check(request).await().atMost(TEN_SECONDS).getAllowedOrThrow("advertising");
+  }
+
+  private static CheckRequest after(String profileId, RecordMetadata event) {
+    return CheckRequest.newBuilder()
+        .setProfileId(profileId)
+        .addPurposes("advertising")
+        .setAfterEvent(
+            EventPosition.newBuilder().setPartition(event.partition()).setOffset(event.offset()))
+        .build();
+  }
+
+  /** Writes an event of the profile carrying Segment consent categories; returns where it went. */
+  private static RecordMetadata send(String profileId, String preferences) throws Exception {
+    return send(
+        profileId,
+        List.of(),
+        "{\"type\":\"track\",\"event\":\"Consent Updated\",\"context\":"
+            + "{\"consent\":{\"categoryPreferences\":"
+            + preferences
+            + "}}}");
+  }
+
+  /**
+   * Writes an event of the profile with {@code identifiers} (type:value); returns where it went.
+   */
+  private static RecordMetadata send(String profileId, List<String> identifiers, String payload)
+      throws Exception {
+    ResolvedEvent.Builder event =
+        ResolvedEvent.newBuilder()
+            .setProfileId(profileId)
+            .setEvent(
+                RawEvent.newBuilder()
+                    .setMessageId(UUID.randomUUID().toString())
+                    .setType("track")
+                    .setPayloadJson(ByteString.copyFromUtf8(payload)));
+    identifiers.forEach(
+        id -> {
+          int colon = id.indexOf(':');
+          event.addIdentifiers(
+              Identifier.newBuilder()
+                  .setType(id.substring(0, colon))
+                  .setValue(id.substring(colon + 1)));
+        });
+    Map<String, Object> config =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            LocalStackResource.kafkaBootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all");
+    try (var producer =
+        new KafkaProducer<>(config, new StringSerializer(), new ProtoSerializer())) {
+      return producer
+          .send(new ProducerRecord<>(Topics.EVENTS_RESOLVED, profileId, event.build()))
+          .get();
+    }
+  }
+}
