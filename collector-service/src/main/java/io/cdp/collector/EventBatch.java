@@ -18,12 +18,30 @@ import java.util.List;
 public final class EventBatch {
 
   /**
-   * An event ready for Kafka: normalised, its JSON as it will be stored, and its corrected time and
-   * arrival (kept as values so they are not parsed back from the JSON).
+   * An event ready for Kafka: the normalised fields a record needs (ids non-empty or null), its
+   * JSON as it will be stored, and its corrected time and arrival (kept as values so they are not
+   * parsed back from the JSON).
    */
-  public record Accepted(ObjectNode event, byte[] payload, Instant timestamp, Instant receivedAt) {
-    public String messageId() {
-      return event.get("messageId").asText();
+  public record Accepted(
+      String messageId,
+      String type,
+      String event,
+      String userId,
+      String anonymousId,
+      byte[] payload,
+      Instant timestamp,
+      Instant receivedAt) {
+
+    static Accepted of(ObjectNode event, byte[] payload, Instant timestamp, Instant receivedAt) {
+      return new Accepted(
+          event.get("messageId").asText(),
+          event.get("type").asText(),
+          SegmentEvents.textOrNull(event, "event"),
+          SegmentEvents.textOrNull(event, "userId"),
+          SegmentEvents.textOrNull(event, "anonymousId"),
+          payload,
+          timestamp,
+          receivedAt);
     }
   }
 
@@ -84,7 +102,7 @@ public final class EventBatch {
                       + limits.maxEventBytes(),
                   null);
         } else {
-          accepted.add(new Accepted(event, payload, result.timestamp(), receivedAt));
+          accepted.add(Accepted.of(event, payload, result.timestamp(), receivedAt));
         }
       }
       if (problem != null) {

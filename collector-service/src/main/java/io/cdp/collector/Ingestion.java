@@ -15,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +54,7 @@ public class Ingestion {
   private final EventBatch.Limits limits;
   private final MeterRegistry metrics;
   private final Timer kafkaLatency;
+  private final boolean fastBatches;
 
   public Ingestion(
       RawEventPublisher publisher,
@@ -69,6 +69,7 @@ public class Ingestion {
     this.limits =
         new EventBatch.Limits(config.maxEventSize().asLongValue(), config.maxBatchEvents());
     this.metrics = metrics;
+    this.fastBatches = SegmentBatch.applies(json);
     this.kafkaLatency =
         Timer.builder("cdp.collector.kafka.ack")
             .description("Time from publishing a request's events to Kafka's last acknowledgement")
@@ -83,20 +84,19 @@ public class Ingestion {
   public Uni<Outcome> ingest(SourceRef source, List<Accepted> events) {
     Map<String, Accepted> byKey = new LinkedHashMap<>();
     for (Accepted event : events) {
-      byKey.putIfAbsent(source.id() + ':' + event.messageId(), event);
+      byKey.putIfAbsent(DedupeCache.key(source.id(), event.messageId()), event);
     }
     int repeatedInRequest = events.size() - byKey.size();
     return seen(byKey.keySet())
         .flatMap(
             seen -> {
               List<Accepted> fresh = new ArrayList<>(byKey.size());
-              Map<String, String> marks = new HashMap<>();
-              String now = Instant.now().toString();
+              List<String> marks = new ArrayList<>(byKey.size());
               byKey.forEach(
                   (key, event) -> {
-                    if (!seen.contains(key)) {
+                    if (seen.isEmpty() || !seen.contains(key)) {
                       fresh.add(event);
-                      marks.put(key, now);
+                      marks.add(key);
                     }
                   });
               int duplicates = repeatedInRequest + byKey.size() - fresh.size();
@@ -122,6 +122,14 @@ public class Ingestion {
       rejected(refusal, request.events().size());
       throw refusal;
     }
+  }
+
+  /**
+   * The events of a {@code /v1/batch} body through the fast path ({@link SegmentBatch}), or null
+   * when the body must take the general path: parsed as a tree and checked by {@link #check}.
+   */
+  public SegmentBatch.Read readBatch(byte[] body, Instant receivedAt) {
+    return fastBatches ? SegmentBatch.read(body, receivedAt, limits, json) : null;
   }
 
   private void rejected(ApiException refusal, int events) {
@@ -168,7 +176,7 @@ public class Ingestion {
             });
   }
 
-  private Uni<Void> mark(Map<String, String> marks) {
+  private Uni<Void> mark(List<String> marks) {
     if (marks.isEmpty()) {
       return Uni.createFrom().voidItem();
     }

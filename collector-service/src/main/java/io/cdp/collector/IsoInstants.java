@@ -1,8 +1,11 @@
 package io.cdp.collector;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
 /**
  * Parses ISO-8601 timestamps with an offset, as Segment's libraries send them. The common shape
@@ -78,6 +81,50 @@ public final class IsoInstants {
     }
     long seconds = epochDay * 86_400 + hour * 3600L + minute * 60L + second - offsetSeconds;
     return Instant.ofEpochSecond(seconds, nanos);
+  }
+
+  /**
+   * {@code instant.toString()} as a JSON string (in quotes), as ASCII bytes. Written by hand for
+   * the years 0-9999: the JDK's formatter was a quarter of the batch fast path's CPU.
+   */
+  public static byte[] quotedJson(Instant instant) {
+    LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+    int nanos = instant.getNano();
+    if (t.getYear() > 9999 || t.getYear() < 0) {
+      return ('"' + instant.toString() + '"').getBytes(StandardCharsets.US_ASCII);
+    }
+    // As ISO_INSTANT: the fraction in groups of three digits, only as many as needed
+    int fraction = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
+    byte[] b = new byte[22 + (fraction == 0 ? 0 : 1 + fraction)];
+    b[0] = '"';
+    put(b, 1, t.getYear(), 4);
+    b[5] = '-';
+    put(b, 6, t.getMonthValue(), 2);
+    b[8] = '-';
+    put(b, 9, t.getDayOfMonth(), 2);
+    b[11] = 'T';
+    put(b, 12, t.getHour(), 2);
+    b[14] = ':';
+    put(b, 15, t.getMinute(), 2);
+    b[17] = ':';
+    put(b, 18, t.getSecond(), 2);
+    int i = 20;
+    if (fraction > 0) {
+      b[i++] = '.';
+      put(b, i, nanos / (fraction == 3 ? 1_000_000 : fraction == 6 ? 1000 : 1), fraction);
+      i += fraction;
+    }
+    b[i] = 'Z';
+    b[i + 1] = '"';
+    return b;
+  }
+
+  /** {@code value} in {@code digits} decimal digits, zero-padded, at {@code b[at]}. */
+  private static void put(byte[] b, int at, int value, int digits) {
+    for (int i = at + digits - 1; i >= at; i--) {
+      b[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   /** The non-negative number in {@code s[from, from + count)}, or -1 if any is not a digit. */

@@ -1,10 +1,8 @@
 package io.cdp.collector.messaging;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
+import com.google.protobuf.UnsafeByteOperations;
 import io.cdp.collector.EventBatch.Accepted;
-import io.cdp.collector.SegmentEvents;
 import io.cdp.collector.config.CollectorConfig;
 import io.cdp.common.VertxContexts;
 import io.cdp.common.messaging.TraceHeaders;
@@ -125,17 +123,17 @@ public class RawEventPublisher {
   }
 
   private static RawEvent toRawEvent(String sourceId, Accepted accepted) {
-    ObjectNode event = accepted.event();
     return RawEvent.newBuilder()
-        .setMessageId(event.get("messageId").asText())
+        .setMessageId(accepted.messageId())
         .setSourceId(sourceId)
-        .setType(event.get("type").asText())
-        .setEvent(orEmpty(SegmentEvents.textOrNull(event, "event")))
-        .setUserId(orEmpty(SegmentEvents.textOrNull(event, "userId")))
-        .setAnonymousId(orEmpty(SegmentEvents.textOrNull(event, "anonymousId")))
+        .setType(accepted.type())
+        .setEvent(orEmpty(accepted.event()))
+        .setUserId(orEmpty(accepted.userId()))
+        .setAnonymousId(orEmpty(accepted.anonymousId()))
         .setTimestamp(ProtoTime.timestamp(accepted.timestamp()))
         .setReceivedAt(ProtoTime.timestamp(accepted.receivedAt()))
-        .setPayloadJson(ByteString.copyFrom(accepted.payload()))
+        // The payload is never changed once accepted: no need for protobuf's defensive copy
+        .setPayloadJson(UnsafeByteOperations.unsafeWrap(accepted.payload()))
         .build();
   }
 

@@ -2,6 +2,7 @@ package io.cdp.collector.rest;
 
 import io.cdp.collector.EventBatch;
 import io.cdp.collector.Ingestion;
+import io.cdp.collector.SegmentBatch;
 import io.cdp.collector.Sources.SourceRef;
 import io.cdp.common.rest.ApiError;
 import io.cdp.common.rest.ApiException;
@@ -31,6 +32,11 @@ public class Ingest {
   /** Checks {@code request} (see {@link Ingestion#check}), before the source is looked up. */
   public List<EventBatch.Accepted> check(EventBatch.Request request, Instant receivedAt) {
     return ingestion.check(request, receivedAt);
+  }
+
+  /** See {@link Ingestion#readBatch}. */
+  public SegmentBatch.Read readBatch(byte[] body, Instant receivedAt) {
+    return ingestion.readBatch(body, receivedAt);
   }
 
   /** Forwards {@code events} of the source {@code source} resolves to, answering {@code ok}. */

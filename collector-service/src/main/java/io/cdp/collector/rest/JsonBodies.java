@@ -25,13 +25,18 @@ public class JsonBodies {
 
   /** The JSON of {@code body}: 413 {@code request_too_large}, 400 {@code malformed_json}. */
   public JsonNode parse(byte[] body) throws IOException {
+    return json.readTree(limit(body));
+  }
+
+  /** {@code body} if it may be parsed: 413 {@code request_too_large}, 400 if empty. */
+  public byte[] limit(byte[] body) {
     if (body != null && body.length > maxBytes) {
       throw tooLarge(maxBytes);
     }
     if (body == null || body.length == 0) {
       throw ApiException.badRequest("malformed_json", "The body is empty", null);
     }
-    return json.readTree(body);
+    return body;
   }
 
   /** The error of a request above the limit. */

@@ -3,6 +3,7 @@ package io.cdp.collector.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdp.collector.EventBatch;
 import io.cdp.collector.Ingestion;
+import io.cdp.collector.SegmentBatch;
 import io.cdp.collector.SegmentEvents;
 import io.cdp.collector.Sources;
 import io.cdp.common.rest.ApiException;
@@ -59,7 +60,8 @@ public class SegmentResource {
     JsonNode event = bodies.parse(body);
     List<EventBatch.Accepted> events =
         ingest.check(new EventBatch.Request(List.of(event), type, null, null), receivedAt);
-    return ingest.forward(sources.authenticate(writeKey(authorization, event)), events, ok());
+    return ingest.forward(
+        sources.authenticate(writeKey(authorization, bodyWriteKey(event))), events, ok());
   }
 
   @POST
@@ -68,6 +70,11 @@ public class SegmentResource {
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body)
       throws IOException {
     Instant receivedAt = Ingestion.now();
+    SegmentBatch.Read fast = ingest.readBatch(bodies.limit(body), receivedAt);
+    if (fast != null) {
+      return ingest.forward(
+          sources.authenticate(writeKey(authorization, fast.writeKey())), fast.events(), ok());
+    }
     JsonNode request = bodies.parse(body);
     if (!request.isObject() || !request.path("batch").isArray()) {
       throw ApiException.badRequest(
@@ -80,15 +87,20 @@ public class SegmentResource {
             new EventBatch.Request(
                 raw, null, SegmentEvents.textOrNull(request, "sentAt"), request.get("context")),
             receivedAt);
-    return ingest.forward(sources.authenticate(writeKey(authorization, request)), events, ok());
+    return ingest.forward(
+        sources.authenticate(writeKey(authorization, bodyWriteKey(request))), events, ok());
   }
 
   private static Response ok() {
     return Response.ok(SUCCESS).build();
   }
 
+  private static String bodyWriteKey(JsonNode body) {
+    return body.isObject() ? SegmentEvents.textOrNull(body, "writeKey") : null;
+  }
+
   /** The write key: Basic auth user name (Segment's libraries) or the body's writeKey. */
-  private static String writeKey(String authorization, JsonNode body) {
+  private static String writeKey(String authorization, String fromBody) {
     if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
       try {
         String decoded =
@@ -101,7 +113,6 @@ public class SegmentResource {
         throw new ApiException(401, "invalid_write_key", "Malformed Basic credentials", null);
       }
     }
-    String fromBody = body.isObject() ? SegmentEvents.textOrNull(body, "writeKey") : null;
     if (fromBody == null) {
       throw new ApiException(
           401,
