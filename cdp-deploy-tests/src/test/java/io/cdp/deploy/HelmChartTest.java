@@ -108,7 +108,7 @@ class HelmChartTest {
       assertEquals("/q/metrics", endpoints.get(0).get("path"));
       assertEquals("http", endpoints.get(0).get("port"));
     }
-    // Exactly the caches the services declare, bounded where a service bounds its own.
+    // Exactly the caches the services declare, bounded (and off the heap) where a service says so.
     Map<String, GenericKubernetesResource> caches = new TreeMap<>();
     custom(objects, "Cache").forEach(c -> caches.put(c.get("spec", "name"), c));
     Map<String, String> declared = declaredCaches();
@@ -126,6 +126,10 @@ class HelmChartTest {
               configuration.contains("max-count"),
               template.contains("maxCount:"),
               cache + ": bounded in the chart as in its service");
+          assertEquals(
+              configuration.contains("OFF_HEAP"),
+              template.contains("storage: OFF_HEAP"),
+              cache + ": off the heap in the chart as in its service");
         });
   }
 
