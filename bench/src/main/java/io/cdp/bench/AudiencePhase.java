@@ -61,7 +61,14 @@ final class AudiencePhase implements Phase {
   private static final String GROUP = "audience-service";
 
   /** Changes waiting for the service at most. */
-  private static final int MAX_LAG = 1_000;
+  private static final int MAX_LAG = 5_000;
+
+  /**
+   * The service commits a poll's offsets every auto.commit.interval.ms (5 s by default), and the
+   * throughput is counted by commits: committing twice a second lets the count follow the work.
+   */
+  private static final Map<String, String> COMMIT_OFTEN =
+      Map.of("mp.messaging.incoming.profiles-changes.auto.commit.interval.ms", "500");
 
   /** How long the transitions of a latency run may take to arrive after its last change. */
   private static final Duration DRAIN = Duration.ofMinutes(2);
@@ -115,7 +122,7 @@ final class AudiencePhase implements Phase {
             "/v1/attributes",
             "{\"name\": \"" + AudienceChanges.attribute(a) + "\", \"type\": \"number\"}");
       }
-      ServiceProcess audience = context.startService(SuiteService.AUDIENCE);
+      ServiceProcess audience = context.startService(SuiteService.AUDIENCE, COMMIT_OFTEN);
       try {
         for (int i = 0; i < AUDIENCES; i++) {
           context.adminPost(

@@ -110,9 +110,15 @@ final class BenchContext implements AutoCloseable {
    * written when it stops.
    */
   ServiceProcess startService(SuiteService service) {
+    return startService(service, Map.of());
+  }
+
+  /** {@link #startService(SuiteService)} with settings of this run on top ({@code overrides}). */
+  ServiceProcess startService(SuiteService service, Map<String, String> overrides) {
     Map<String, String> config = new LinkedHashMap<>(stack.serviceConfig());
     config.put("cdp.admin-token", adminToken);
     config.putAll(SuiteService.peers(ports));
+    config.putAll(overrides);
     List<String> jvm = new ArrayList<>();
     if (settings.profile()) {
       jvm.add(

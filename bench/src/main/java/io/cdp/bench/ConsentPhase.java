@@ -62,14 +62,18 @@ final class ConsentPhase implements Phase {
     try (ServiceProcess identity = context.startService(SuiteService.IDENTITY);
         ServiceProcess consent = context.startService(SuiteService.CONSENT)) {
       System.out.printf("  %,d people in the identity graph, with consent...%n", PEOPLE);
-      List<String> profileIds = people(ConsentGrpc.connect(identity.url()));
+      List<String> profileIds;
+      try (ConsentGrpc identityClient = ConsentGrpc.connect(identity.url())) {
+        profileIds = people(identityClient);
+      }
       setConsent(context, consent);
-      ConsentGrpc client = ConsentGrpc.connect(consent.url());
-      checkEveryone(client, profileIds);
       List<PhaseResult> results = new ArrayList<>();
-      for (int rate : RATES) {
-        System.out.printf("  checks at %,d/s...%n", rate);
-        results.add(checks(context, client, rate, profileIds, identity, consent));
+      try (ConsentGrpc client = ConsentGrpc.connect(consent.url())) {
+        checkEveryone(client, profileIds);
+        for (int rate : RATES) {
+          System.out.printf("  checks at %,d/s...%n", rate);
+          results.add(checks(context, client, rate, profileIds, identity, consent));
+        }
       }
       context.saveMetrics(consent);
       return results;
@@ -244,7 +248,7 @@ final class ConsentPhase implements Phase {
     }
     return new PhaseResult(
         NAME + "_check_" + rate,
-        rate + " checks/s offered at fixed intervals over one HTTP/2 connection",
+        rate + " checks/s offered at fixed intervals over one gRPC channel (HTTP/2 connection)",
         1,
         settings.warmup().toSeconds(),
         seconds,
