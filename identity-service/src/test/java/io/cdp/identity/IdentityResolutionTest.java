@@ -4,7 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.identity.v1.Identifier;
@@ -45,6 +47,7 @@ class IdentityResolutionTest {
     String profileId = first.value().getProfileId();
     assertEquals(profileId, first.key());
     assertEquals(List.of("anonymous_id:" + anon), keys(first.value()));
+    assertTrue(first.value().getProfileCreated(), "the first event creates the profile");
 
     RawEvent identify =
         RawEvents.event(
@@ -57,6 +60,7 @@ class IdentityResolutionTest {
     assertEquals(profileId, second.value().getProfileId());
     assertEquals(profileId, second.key());
     assertEquals(identify, second.value().getEvent());
+    assertFalse(second.value().getProfileCreated(), "the profile existed before the login");
 
     String email = "email:ann." + user.toLowerCase() + "@example.com";
     given()
@@ -97,7 +101,9 @@ class IdentityResolutionTest {
     assertEquals(3, before.size());
 
     RawEvents.send(identify);
-    assertEquals(profileId, RawEvents.resolved(identify, 2).value().getProfileId());
+    ResolvedEvent replayed = RawEvents.resolved(identify, 2).value();
+    assertEquals(profileId, replayed.getProfileId());
+    assertFalse(replayed.getProfileCreated(), "a replay finds the profile its first run created");
     given()
         .header("Authorization", ADMIN)
         .get("/v1/identities/{id}", "user_id:" + user)

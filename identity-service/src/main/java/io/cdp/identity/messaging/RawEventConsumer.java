@@ -137,6 +137,7 @@ public class RawEventConsumer {
             .addAllIdentifiers(
                 resolution.identifiers().stream().map(IdentifierRef::toProto).toList())
             .setEvent(record.value())
+            .setProfileCreated(resolution.created())
             .build();
     Context trace = propagator.extract(Context.root(), record.headers(), TraceHeaders.GETTER);
     return KafkaMessages.keyed(resolution.profileId(), payload)
