@@ -21,14 +21,14 @@ public interface DeliveryConfig {
   Duration backoff();
 
   /** Deliveries of one connector in flight at once: a hanging destination holds only these. */
-  @WithDefault("16")
+  @WithDefault("128")
   int concurrency();
 
   /**
    * Deliveries of one connector waiting in memory; beyond that they wait in PostgreSQL (still
    * {@code pending}) until the sweep picks them up.
    */
-  @WithDefault("1000")
+  @WithDefault("20000")
   int queueCapacity();
 
   /** How often pending deliveries nobody is working on are looked for (after a crash, overflow). */

@@ -9,15 +9,20 @@ import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the live profile a mapping needs from the profile service ({@code Profiles.GetProfile}).
+ * Deliveries that need the same profile at the same moment (a transition's, one per connector)
+ * share one read: a delivery may get an answer to a read that started a round trip before it asked,
+ * never an older one.
  */
 @ApplicationScoped
 public class ProfileLookup {
 
   private final Profiles profiles;
   private final DeliveryConfig config;
+  private final Map<String, Uni<Map<String, Object>>> reading = new ConcurrentHashMap<>();
 
   public ProfileLookup(@GrpcClient("profiles") Profiles profiles, DeliveryConfig config) {
     this.profiles = profiles;
@@ -29,6 +34,11 @@ public class ProfileLookup {
    * or merged away) maps as its id alone; an unavailable service fails, so the attempt is retried.
    */
   public Uni<Map<String, Object>> profile(String profileId) {
+    // The read may be another delivery's and answer on its context: callers emit on their own.
+    return Uni.createFrom().deferred(() -> reading.computeIfAbsent(profileId, this::read));
+  }
+
+  private Uni<Map<String, Object>> read(String profileId) {
     return profiles
         .getProfile(GetProfileRequest.newBuilder().setProfileId(profileId).build())
         .ifNoItem()
@@ -36,6 +46,10 @@ public class ProfileLookup {
         .failWith(() -> new IllegalStateException("Profile lookup timed out"))
         .map(CelValues::profile)
         .onFailure(e -> Status.fromThrowable(e).getCode() == Status.Code.NOT_FOUND)
-        .recoverWithItem(() -> CelValues.unknownProfile(profileId));
+        .recoverWithItem(() -> CelValues.unknownProfile(profileId))
+        .onTermination()
+        .invoke(() -> reading.remove(profileId))
+        .memoize()
+        .indefinitely();
   }
 }

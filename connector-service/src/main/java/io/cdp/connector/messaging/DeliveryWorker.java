@@ -14,8 +14,8 @@ import io.cdp.connector.config.DeliveryConfig;
 import io.cdp.connector.grpc.ConsentGate;
 import io.cdp.connector.grpc.ProfileLookup;
 import io.cdp.connector.store.Connector;
-import io.cdp.connector.store.ConnectorCatalog;
 import io.cdp.connector.store.Delivery;
+import io.cdp.connector.store.PendingDeliveries;
 import io.cdp.connector.store.Settlements;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -81,8 +81,8 @@ public class DeliveryWorker {
   private final ConnectorRules rules;
   private final DeadLetters deadLetters;
   private final DestinationGuards guards;
-  private final ConnectorCatalog catalog;
   private final Settlements settlements;
+  private final PendingDeliveries pending;
   private final DeliveryConfig config;
   private final Backoff backoff;
   private final Vertx vertx;
@@ -98,8 +98,8 @@ public class DeliveryWorker {
       ConnectorRules rules,
       DeadLetters deadLetters,
       DestinationGuards guards,
-      ConnectorCatalog catalog,
       Settlements settlements,
+      PendingDeliveries pending,
       DeliveryConfig config,
       Vertx vertx,
       ObjectMapper json,
@@ -112,8 +112,8 @@ public class DeliveryWorker {
     this.rules = rules;
     this.deadLetters = deadLetters;
     this.guards = guards;
-    this.catalog = catalog;
     this.settlements = settlements;
+    this.pending = pending;
     this.config = config;
     this.backoff = new Backoff(config.backoff());
     this.vertx = vertx;
@@ -146,37 +146,18 @@ public class DeliveryWorker {
    * made (-1 until the first attempt read it).
    */
   private Uni<Void> attempt(String deliveryId, int attempt, int before, Executor here) {
-    return Panache.withTransaction(() -> load(deliveryId))
+    return pending
+        .pending(deliveryId)
+        .emitOn(here)
         .flatMap(
-            job -> {
-              if (job == null) {
+            loaded -> {
+              if (loaded == null) {
                 return Uni.createFrom().voidItem();
               }
+              Job job = job(loaded.delivery(), loaded.connector());
               int earlier = before < 0 ? job.attempts() : before;
               return tryOnce(job, here)
                   .flatMap(outcome -> settle(job, outcome, attempt, earlier, here));
-            });
-  }
-
-  private Uni<Job> load(String deliveryId) {
-    return Delivery.<Delivery>findById(deliveryId)
-        .flatMap(
-            delivery -> {
-              if (delivery == null || !Delivery.PENDING.equals(delivery.status)) {
-                return Uni.createFrom().nullItem();
-              }
-              Connector cached = catalog.known(delivery.connectorId);
-              // The catalog spares a query; a connector it does not know yet is read.
-              Uni<Connector> known =
-                  cached != null
-                      ? Uni.createFrom().item(cached)
-                      : Connector.<Connector>findById(delivery.connectorId);
-              return known.flatMap(
-                  connector ->
-                      connector != null
-                          ? Uni.createFrom().item(job(delivery, connector))
-                          // Recorded while its connector was being deleted: nowhere to go.
-                          : delivery.delete().replaceWith((Job) null));
             });
   }
 
@@ -284,25 +265,8 @@ public class DeliveryWorker {
                         variable,
                         job.source().eventVariable(),
                         job.source().audienceVariable())))
-        .flatMap(
-            body ->
-                Panache.withTransaction(
-                    () ->
-                        Delivery.update(
-                                "body = ?1 where deliveryId = ?2 and body is null",
-                                body,
-                                job.deliveryId())
-                            // Whoever stored a body first wins: every attempt sends those bytes.
-                            .flatMap(
-                                stored ->
-                                    stored == 1
-                                        ? Uni.createFrom().item(body)
-                                        : Delivery.<Delivery>findById(job.deliveryId())
-                                            .map(
-                                                row ->
-                                                    row == null || row.body == null
-                                                        ? body
-                                                        : row.body))));
+        // Whoever stored a body first wins: every attempt sends those bytes.
+        .flatMap(body -> pending.body(job.deliveryId(), body).emitOn(here));
   }
 
   /** The JSON body of {@code job} with {@code data}; a crm call says what it asks for. */

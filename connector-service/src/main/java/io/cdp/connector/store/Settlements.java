@@ -3,46 +3,45 @@ package io.cdp.connector.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
- * Settles delivered deliveries in batches: whatever was delivered while the previous batch was
- * being written goes in the next transaction, which marks the rows delivered and counts the fields
- * they carried ({@link SentField}) for the rows it settled, and only those, so each delivery counts
- * once. One transaction per batch instead of one per delivery: PostgreSQL commits were what held
- * deliveries back (./cdp bench connector). A delivery is reported settled once its batch committed;
- * if the batch fails, it stays pending and is sent again (same id, same body).
+ * Settles delivered deliveries in batches ({@link Batcher}): one transaction marks the rows
+ * delivered and counts the fields they carried ({@link SentField}) for the rows it settled, and
+ * only those, so each delivery counts once. A delivery is reported settled once its batch
+ * committed; if the batch fails, it stays pending and is sent again (same id, same body).
  */
 @ApplicationScoped
 public class Settlements {
 
   /** One delivered delivery waiting for its batch. */
-  private record Settled(
-      UUID connectorId, String deliveryId, List<String> fields, CompletableFuture<Void> done) {}
+  private record Settled(UUID connectorId, String deliveryId, List<String> fields) {}
 
-  private final Vertx vertx;
+  private static final int MAX_BATCH = 500;
+
   private final ObjectMapper json;
-  private final List<Settled> waiting = new ArrayList<>();
-  private boolean writing;
+  private final Batcher<Settled, Void> batches;
 
   public Settlements(Vertx vertx, ObjectMapper json) {
-    this.vertx = vertx;
     this.json = json;
+    this.batches =
+        new Batcher<>(
+            vertx,
+            MAX_BATCH,
+            batch ->
+                Panache.withTransaction(() -> write(batch))
+                    .replaceWith(Collections.nCopies(batch.size(), (Void) null)));
   }
 
   /**
@@ -50,45 +49,7 @@ public class Settlements {
    * completes once committed.
    */
   public Uni<Void> delivered(UUID connectorId, String deliveryId, List<String> fields) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    boolean start;
-    synchronized (this) {
-      waiting.add(new Settled(connectorId, deliveryId, fields, done));
-      start = !writing;
-      writing = true;
-    }
-    if (start) {
-      writeNext();
-    }
-    return Uni.createFrom().completionStage(done);
-  }
-
-  /** Writes what is waiting, then again while more came meanwhile; one batch at a time. */
-  private void writeNext() {
-    List<Settled> batch;
-    synchronized (this) {
-      if (waiting.isEmpty()) {
-        writing = false;
-        return;
-      }
-      batch = List.copyOf(waiting);
-      waiting.clear();
-    }
-    Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-    VertxContextSafetyToggle.setContextSafe(context, true);
-    context.runOnContext(
-        ignored ->
-            Panache.withTransaction(() -> write(batch))
-                .subscribe()
-                .with(
-                    ok -> {
-                      batch.forEach(s -> s.done().complete(null));
-                      writeNext();
-                    },
-                    e -> {
-                      batch.forEach(s -> s.done().completeExceptionally(e));
-                      writeNext();
-                    }));
+    return batches.submit(new Settled(connectorId, deliveryId, fields));
   }
 
   private Uni<Void> write(List<Settled> batch) {

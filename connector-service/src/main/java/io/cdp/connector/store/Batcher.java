@@ -1,0 +1,95 @@
+package io.cdp.connector.store;
+
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * Many deliveries' small PostgreSQL operations run as one: what is submitted while a batch is being
+ * written goes in the next one, one batch at a time, at most {@code maxBatch} items each. Each
+ * delivery used to open its own transactions, and with hundreds in flight PostgreSQL commits and
+ * round trips were what held them back (./cdp bench pipeline).
+ *
+ * @param <I> what a caller submits
+ * @param <O> what each caller gets back
+ */
+public final class Batcher<I, O> {
+
+  private record Waiting<I, O>(I item, CompletableFuture<O> done) {}
+
+  private final Vertx vertx;
+  private final int maxBatch;
+  private final Function<List<I>, Uni<List<O>>> write;
+  private final List<Waiting<I, O>> waiting = new ArrayList<>();
+  private boolean writing;
+
+  /**
+   * @param write runs one batch on a safe Vert.x duplicated context of its own (Hibernate Reactive
+   *     needs one) and answers one result per item, in the items' order
+   */
+  public Batcher(Vertx vertx, int maxBatch, Function<List<I>, Uni<List<O>>> write) {
+    this.vertx = vertx;
+    this.maxBatch = maxBatch;
+    this.write = write;
+  }
+
+  /**
+   * {@code item}'s result once its batch is written; fails with the batch. Emits on the batch's
+   * context: callers that need their own emit on it themselves.
+   */
+  public Uni<O> submit(I item) {
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              CompletableFuture<O> done = new CompletableFuture<>();
+              boolean start;
+              synchronized (this) {
+                waiting.add(new Waiting<>(item, done));
+                start = !writing;
+                writing = true;
+              }
+              if (start) {
+                writeNext();
+              }
+              return Uni.createFrom().completionStage(done);
+            });
+  }
+
+  /** Writes what is waiting, then again while more came meanwhile. */
+  private void writeNext() {
+    List<Waiting<I, O>> batch;
+    synchronized (this) {
+      if (waiting.isEmpty()) {
+        writing = false;
+        return;
+      }
+      List<Waiting<I, O>> head = waiting.subList(0, Math.min(maxBatch, waiting.size()));
+      batch = List.copyOf(head);
+      head.clear();
+    }
+    Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+    VertxContextSafetyToggle.setContextSafe(context, true);
+    context.runOnContext(
+        ignored ->
+            Uni.createFrom()
+                .deferred(() -> write.apply(batch.stream().map(Waiting::item).toList()))
+                .subscribe()
+                .with(
+                    results -> {
+                      for (int i = 0; i < batch.size(); i++) {
+                        batch.get(i).done().complete(results.get(i));
+                      }
+                      writeNext();
+                    },
+                    e -> {
+                      batch.forEach(w -> w.done().completeExceptionally(e));
+                      writeNext();
+                    }));
+  }
+}
