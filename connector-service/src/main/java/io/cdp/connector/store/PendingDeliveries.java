@@ -1,5 +1,6 @@
 package io.cdp.connector.store;
 
+import io.cdp.common.Batcher;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;

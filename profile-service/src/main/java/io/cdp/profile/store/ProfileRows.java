@@ -2,8 +2,10 @@ package io.cdp.profile.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdp.common.Batcher;
 import io.cdp.profile.LiveProfile;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -69,12 +71,21 @@ public class ProfileRows {
   // A write retried this often over about a minute means PostgreSQL is down: fail, redeliver.
   private static final int SAVE_ATTEMPTS = 15;
 
+  /** How many reads of profiles wanted at the same moment go in one statement, at most. */
+  private static final int MAX_READS = 500;
+
   private final Pool pool;
   private final ObjectMapper json;
+  private final Batcher<String, Optional<LiveProfile>> loads;
+  private final Batcher<String, Optional<String>> survivors;
 
-  public ProfileRows(Pool pool, ObjectMapper json) {
+  public ProfileRows(Pool pool, ObjectMapper json, Vertx vertx) {
     this.pool = pool;
     this.json = json;
+    // A poll's profiles are worked on side by side, each missing from the cache read here: their
+    // reads share statements instead of one each.
+    this.loads = new Batcher<>(vertx, MAX_READS, this::loadAll);
+    this.survivors = new Batcher<>(vertx, MAX_READS, this::mergedIntoAll);
   }
 
   /** One row of an upsert. */
@@ -160,10 +171,22 @@ public class ProfileRows {
 
   /** The live profile stored for {@code profileId}; empty if none or merged away. */
   public Uni<Optional<LiveProfile>> load(String profileId) {
+    return loads.submit(profileId);
+  }
+
+  private Uni<List<Optional<LiveProfile>>> loadAll(List<String> profileIds) {
     return pool.preparedQuery(
-            "SELECT body::text AS body FROM profile.profiles WHERE id = $1 AND merged_into IS NULL")
-        .execute(Tuple.of(profileId))
-        .map(rows -> first(rows).map(row -> parse(row.getString("body"))));
+            "SELECT id, body::text AS body FROM profile.profiles"
+                + " WHERE id = ANY($1) AND merged_into IS NULL")
+        .execute(Tuple.of(profileIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, String> bodies = new HashMap<>();
+              rows.forEach(row -> bodies.put(row.getString("id"), row.getString("body")));
+              return profileIds.stream()
+                  .map(id -> Optional.ofNullable(bodies.get(id)).map(this::parse))
+                  .toList();
+            });
   }
 
   /** Every stored profile with an open visit, with its last event's time. */
@@ -184,9 +207,20 @@ public class ProfileRows {
 
   /** The profile {@code profileId} was merged into, if it was. */
   public Uni<Optional<String>> mergedInto(String profileId) {
-    return pool.preparedQuery("SELECT merged_into FROM profile.profiles WHERE id = $1")
-        .execute(Tuple.of(profileId))
-        .map(rows -> first(rows).map(row -> row.getString("merged_into")));
+    return survivors.submit(profileId);
+  }
+
+  private Uni<List<Optional<String>>> mergedIntoAll(List<String> profileIds) {
+    return pool.preparedQuery(
+            "SELECT id, merged_into FROM profile.profiles"
+                + " WHERE id = ANY($1) AND merged_into IS NOT NULL")
+        .execute(Tuple.of(profileIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, String> survivor = new HashMap<>();
+              rows.forEach(row -> survivor.put(row.getString("id"), row.getString("merged_into")));
+              return profileIds.stream().map(id -> Optional.ofNullable(survivor.get(id))).toList();
+            });
   }
 
   /** The profile id indexed for {@code identifier} (normalised {@code type:value}). */

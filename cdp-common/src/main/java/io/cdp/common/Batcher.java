@@ -1,4 +1,4 @@
-package io.cdp.connector.store;
+package io.cdp.common;
 
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
@@ -11,10 +11,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Many deliveries' small PostgreSQL operations run as one: what is submitted while a batch is being
- * written goes in the next one, one batch at a time, at most {@code maxBatch} items each. Each
- * delivery used to open its own transactions, and with hundreds in flight PostgreSQL commits and
- * round trips were what held them back (./cdp bench pipeline).
+ * Many callers' small PostgreSQL operations run as one: what is submitted while a batch is being
+ * written goes in the next one, one batch at a time, at most {@code maxBatch} items each. With
+ * every service on one PostgreSQL, a statement (and a commit) per delivery or per event was what
+ * held the pipeline back (./cdp bench pipeline).
  *
  * @param <I> what a caller submits
  * @param <O> what each caller gets back
