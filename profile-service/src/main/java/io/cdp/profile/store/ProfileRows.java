@@ -175,17 +175,24 @@ public class ProfileRows {
   }
 
   private Uni<List<Optional<LiveProfile>>> loadAll(List<String> profileIds) {
-    return pool.preparedQuery(
-            "SELECT id, body::text AS body FROM profile.profiles"
-                + " WHERE id = ANY($1) AND merged_into IS NULL")
-        .execute(Tuple.of(profileIds.toArray(String[]::new)))
+    return byId(
+            "SELECT id, body::text FROM profile.profiles WHERE id = ANY($1) AND merged_into IS NULL",
+            profileIds)
+        .map(bodies -> bodies.stream().map(body -> body.map(this::parse)).toList());
+  }
+
+  /**
+   * What {@code select} (id and one text column, for the ids in {@code $1}) finds for each of
+   * {@code ids}, in their order; empty where it finds nothing.
+   */
+  private Uni<List<Optional<String>>> byId(String select, List<String> ids) {
+    return pool.preparedQuery(select)
+        .execute(Tuple.of(ids.toArray(String[]::new)))
         .map(
             rows -> {
-              Map<String, String> bodies = new HashMap<>();
-              rows.forEach(row -> bodies.put(row.getString("id"), row.getString("body")));
-              return profileIds.stream()
-                  .map(id -> Optional.ofNullable(bodies.get(id)).map(this::parse))
-                  .toList();
+              Map<String, String> found = new HashMap<>();
+              rows.forEach(row -> found.put(row.getString(0), row.getString(1)));
+              return ids.stream().map(id -> Optional.ofNullable(found.get(id))).toList();
             });
   }
 
@@ -211,16 +218,10 @@ public class ProfileRows {
   }
 
   private Uni<List<Optional<String>>> mergedIntoAll(List<String> profileIds) {
-    return pool.preparedQuery(
-            "SELECT id, merged_into FROM profile.profiles"
-                + " WHERE id = ANY($1) AND merged_into IS NOT NULL")
-        .execute(Tuple.of(profileIds.toArray(String[]::new)))
-        .map(
-            rows -> {
-              Map<String, String> survivor = new HashMap<>();
-              rows.forEach(row -> survivor.put(row.getString("id"), row.getString("merged_into")));
-              return profileIds.stream().map(id -> Optional.ofNullable(survivor.get(id))).toList();
-            });
+    return byId(
+        "SELECT id, merged_into FROM profile.profiles"
+            + " WHERE id = ANY($1) AND merged_into IS NOT NULL",
+        profileIds);
   }
 
   /** The profile id indexed for {@code identifier} (normalised {@code type:value}). */
