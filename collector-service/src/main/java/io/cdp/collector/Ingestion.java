@@ -82,7 +82,7 @@ public class Ingestion {
    * ack.
    */
   public Uni<Outcome> ingest(SourceRef source, List<Accepted> events) {
-    Map<String, Accepted> byKey = new LinkedHashMap<>();
+    Map<String, Accepted> byKey = new LinkedHashMap<>(events.size() * 2); // never resized
     for (Accepted event : events) {
       byKey.putIfAbsent(DedupeCache.key(source.id(), event.messageId()), event);
     }

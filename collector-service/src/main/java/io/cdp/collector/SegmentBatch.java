@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -205,8 +204,11 @@ public final class SegmentBatch {
     s.from = offset(p, body, '{');
     JsonToken t = p.nextToken();
     while (t == JsonToken.FIELD_NAME) {
-      int fieldFrom = offset(p, body, '"');
       String name = p.currentName();
+      // Only the fields rewritten in place need their place in the body (a location is an object)
+      boolean rewritten =
+          name.equals("timestamp") || name.equals("originalTimestamp") || name.equals("receivedAt");
+      int fieldFrom = rewritten ? offset(p, body, '"') : -1;
       JsonToken value = p.nextToken();
       int bit = 0;
       switch (name) {
@@ -264,6 +266,9 @@ public final class SegmentBatch {
       s.bits |= bit;
       p.skipChildren();
       t = p.nextToken();
+      if (!rewritten) {
+        continue;
+      }
       int fieldTo = end(body, offset(p, body, t == JsonToken.FIELD_NAME ? '"' : '}'));
       switch (name) {
         case "timestamp" -> {
@@ -327,7 +332,26 @@ public final class SegmentBatch {
       newId = quoted(messageId);
     }
 
-    Out out = new Out(s.to - s.from + 200 + Math.max(0, contextTo - contextFrom));
+    // Measured first, then written into an array of exactly that size: no copy at the end
+    Out size = new Out(null);
+    write(size, s, body, fixed, original, received, newId, contextFrom, contextTo);
+    Out out = new Out(new byte[size.length]);
+    write(out, s, body, fixed, original, received, newId, contextFrom, contextTo);
+    return new Accepted(
+        messageId, s.type, s.event, s.userId, s.anonymousId, out.bytes, corrected, receivedAt);
+  }
+
+  /** The event's JSON with its rewritten and added fields, into {@code out}. */
+  private static void write(
+      Out out,
+      Scanned s,
+      byte[] body,
+      byte[] fixed,
+      byte[] original,
+      byte[] received,
+      byte[] newId,
+      int contextFrom,
+      int contextTo) {
     // Rewritten fields keep their place, as in the tree; new ones go last, in the tree's order.
     // The event has at least its type, so an added field always follows a comma.
     byte[][] names = {TIMESTAMP, ORIGINAL_TIMESTAMP, RECEIVED_AT};
@@ -359,8 +383,6 @@ public final class SegmentBatch {
       out.added(CONTEXT).write(body, contextFrom, contextTo);
     }
     out.write(CLOSE);
-    return new Accepted(
-        messageId, s.type, s.event, s.userId, s.anonymousId, out.toBytes(), corrected, receivedAt);
   }
 
   /** The indexes of three positions, in ascending order of position. */
@@ -467,20 +489,19 @@ public final class SegmentBatch {
     return ('"' + text + '"').getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** The bytes of one event's JSON as they are put together. */
+  /** The bytes of one event's JSON as they are put together; without an array, only counted. */
   private static final class Out {
-    private byte[] bytes;
+    private final byte[] bytes;
     private int length;
 
-    Out(int capacity) {
-      bytes = new byte[capacity];
+    Out(byte[] bytes) {
+      this.bytes = bytes;
     }
 
     Out write(byte[] from, int start, int end) {
-      if (length + end - start > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + end - start));
+      if (bytes != null) {
+        System.arraycopy(from, start, bytes, length, end - start);
       }
-      System.arraycopy(from, start, bytes, length, end - start);
       length += end - start;
       return this;
     }
@@ -497,10 +518,6 @@ public final class SegmentBatch {
     /** Starts a field after the last one. */
     Out added(byte[] name) {
       return write(COMMA).write(name);
-    }
-
-    byte[] toBytes() {
-      return Arrays.copyOf(bytes, length);
     }
   }
 }

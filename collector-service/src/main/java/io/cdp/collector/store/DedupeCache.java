@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.infinispan.client.hotrod.DataFormat;
 import org.infinispan.client.hotrod.RemoteCache;
+import org.infinispan.commons.dataconversion.MediaType;
 
 /**
  * The {@code messageId}s forwarded recently, in the Infinispan cache {@code collector-dedupe}: key
@@ -25,7 +27,15 @@ public class DedupeCache {
   private final RemoteCache<String, String> cache;
 
   public DedupeCache(@Remote("collector-dedupe") RemoteCache<String, String> cache) {
-    this.cache = cache;
+    WrappedStrings strings = new WrappedStrings(cache.getRemoteCacheContainer().getMarshaller());
+    this.cache =
+        cache.withDataFormat(
+            DataFormat.builder()
+                .keyType(MediaType.APPLICATION_PROTOSTREAM)
+                .keyMarshaller(strings)
+                .valueType(MediaType.APPLICATION_PROTOSTREAM)
+                .valueMarshaller(strings)
+                .build());
   }
 
   /**
@@ -44,7 +54,7 @@ public class DedupeCache {
 
   /** Remembers forwarded keys for {@code window}. */
   public Uni<Void> mark(Collection<String> keys, Duration window) {
-    Map<String, String> entries = new HashMap<>();
+    Map<String, String> entries = new HashMap<>(keys.size() * 2); // never resized
     keys.forEach(key -> entries.put(key, ""));
     return VertxContexts.onCallerContext(
         () -> cache.putAllAsync(entries, window.toMillis(), TimeUnit.MILLISECONDS));
