@@ -43,11 +43,19 @@ final class ConsentGrpc implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** A client of the service at {@code baseUrl} ({@code http://host:port}). */
+  /**
+   * A client of the service at {@code baseUrl} ({@code http://host:port}). Answers are handled on
+   * the connection's own thread (what the callers do with them is short and never blocks):
+   * grpc-java would otherwise hand each one to a thread of its pool, a thread switch per call that,
+   * at 5,000 calls/s, takes CPU from the service measured on the same machine.
+   */
   static ConsentGrpc connect(String baseUrl) {
     URI uri = URI.create(baseUrl);
     return new ConsentGrpc(
-        NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort()).usePlaintext().build());
+        NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
+            .usePlaintext()
+            .directExecutor()
+            .build());
   }
 
   /** Calls {@code method} ({@code package.Service/Method}) without waiting for the answer. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
 import io.cdp.contracts.Topics;
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.consent.v1.CheckRequest;
@@ -12,6 +13,7 @@ import io.cdp.contracts.consent.v1.CheckResponse;
 import io.cdp.contracts.consent.v1.Consent;
 import io.cdp.contracts.consent.v1.EventPosition;
 import io.cdp.contracts.identity.v1.Identifier;
+import io.cdp.contracts.identity.v1.IdentityMerge;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
 import io.cdp.contracts.kafka.ProtoSerializer;
 import io.cdp.localstack.LocalStackResource;
@@ -25,6 +27,7 @@ import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.reactive.messaging.PausableChannel;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +127,93 @@ class EventCheckTest {
     assertEquals(1, IdentityDouble.lookups("profile_id:" + profileId));
   }
 
+  @Test
+  void theFirstCheckOfANewProfileAsksNoOneAndCountsConsentGivenUnderItsIdentifiers()
+      throws Exception {
+    String profileId = UUID.randomUUID().toString();
+    String anonymous = "anonymous_id:" + profileId;
+    String email = "email:" + profileId + "@example.com";
+    // Consent given under the email (a sign-up form) before the visitor's first event
+    grantAdvertising(email);
+    // The identity double does not know the profile: a lookup would find no one
+    RecordMetadata creating =
+        send(profileId, List.of(anonymous, email), "{\"type\":\"page\"}", true, Instant.now());
+    assertEquals(true, advertising(after(profileId, creating)));
+
+    // A later event links another identifier, which chose otherwise more recently: learned too
+    String user = "user_id:" + profileId;
+    given()
+        .header("Authorization", "Bearer test-admin-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("purposes", Map.of("advertising", false)))
+        .put("/v1/consent/{identifier}", user)
+        .then()
+        .statusCode(200);
+    RecordMetadata linking =
+        send(profileId, List.of(user), "{\"type\":\"identify\"}", false, Instant.now());
+    assertEquals(false, advertising(after(profileId, linking)));
+    assertEquals(0, IdentityDouble.lookups("profile_id:" + profileId));
+  }
+
+  @Test
+  void aCreationReadLongAfterItWasWrittenIsNotTrustedForWhoTheProfileIsNow() throws Exception {
+    String profileId = UUID.randomUUID().toString();
+    String anonymous = "anonymous_id:" + profileId;
+    String email = "email:" + profileId + "@example.com";
+    // Since its creation an hour ago, the profile was merged with one whose email granted
+    grantAdvertising(email);
+    IdentityDouble.person(profileId, List.of(anonymous, email));
+    Instant anHourAgo = Instant.now().minus(Duration.ofHours(1));
+    RecordMetadata replayed =
+        send(profileId, List.of(anonymous), "{\"type\":\"page\"}", true, anHourAgo);
+    assertEquals(true, advertising(after(profileId, replayed)));
+    assertEquals(1, IdentityDouble.lookups("profile_id:" + profileId));
+  }
+
+  @Test
+  void aMergeCountsAtOnceForTheChecksOfTheMergedProfile() throws Exception {
+    String visitor = UUID.randomUUID().toString();
+    String customer = UUID.randomUUID().toString();
+    String anonymous = "anonymous_id:" + visitor;
+    String email = "email:" + customer + "@example.com";
+    grantAdvertising(email);
+    IdentityDouble.person(customer, List.of(email));
+    RecordMetadata creating =
+        send(visitor, List.of(anonymous), "{\"type\":\"page\"}", true, Instant.now());
+    assertEquals(false, advertising(after(visitor, creating)));
+
+    // The visitor logs in as the customer: the identity service merges the visitor's profile
+    IdentityDouble.person(customer, List.of(email, anonymous));
+    IdentityDouble.merged(visitor, customer);
+    write(
+        Topics.IDENTITY_MERGES,
+        customer,
+        IdentityMerge.newBuilder()
+            .setMergeId(UUID.randomUUID().toString())
+            .setSurvivingProfileId(customer)
+            .addMergedProfileIds(visitor)
+            .build(),
+        Instant.now());
+    // Well within the 30 s the visitor's person is otherwise cached for
+    long deadline = System.nanoTime() + TEN_SECONDS.toNanos();
+    CheckRequest check =
+        CheckRequest.newBuilder().setProfileId(visitor).addPurposes("advertising").build();
+    while (!advertising(check) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(true, advertising(check));
+  }
+
+  private static void grantAdvertising(String identifier) {
+    given()
+        .header("Authorization", "Bearer test-admin-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("purposes", Map.of("advertising", true)))
+        .put("/v1/consent/{identifier}", identifier)
+        .then()
+        .statusCode(200);
+  }
+
   private boolean advertising(CheckRequest request) {
     return consent.check(request).await().atMost(TEN_SECONDS).getAllowedOrThrow("advertising");
   }
@@ -153,9 +243,24 @@ class EventCheckTest {
    */
   private static RecordMetadata send(String profileId, List<String> identifiers, String payload)
       throws Exception {
+    return send(profileId, identifiers, payload, false, Instant.now());
+  }
+
+  /**
+   * Writes an event of the profile, which created it if {@code created}, with {@code identifiers}
+   * (type:value) and the record timestamp {@code writtenAt}; returns where it went.
+   */
+  private static RecordMetadata send(
+      String profileId,
+      List<String> identifiers,
+      String payload,
+      boolean created,
+      Instant writtenAt)
+      throws Exception {
     ResolvedEvent.Builder event =
         ResolvedEvent.newBuilder()
             .setProfileId(profileId)
+            .setProfileCreated(created)
             .setEvent(
                 RawEvent.newBuilder()
                     .setMessageId(UUID.randomUUID().toString())
@@ -169,6 +274,12 @@ class EventCheckTest {
                   .setType(id.substring(0, colon))
                   .setValue(id.substring(colon + 1)));
         });
+    return write(Topics.EVENTS_RESOLVED, profileId, event.build(), writtenAt);
+  }
+
+  /** Writes {@code message} to {@code topic} with the record timestamp {@code writtenAt}. */
+  private static RecordMetadata write(
+      String topic, String key, MessageLite message, Instant writtenAt) throws Exception {
     Map<String, Object> config =
         Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -176,9 +287,10 @@ class EventCheckTest {
             ProducerConfig.ACKS_CONFIG,
             "all");
     try (var producer =
-        new KafkaProducer<>(config, new StringSerializer(), new ProtoSerializer())) {
+        new KafkaProducer<String, MessageLite>(
+            config, new StringSerializer(), new ProtoSerializer())) {
       return producer
-          .send(new ProducerRecord<>(Topics.EVENTS_RESOLVED, profileId, event.build()))
+          .send(new ProducerRecord<>(topic, null, writtenAt.toEpochMilli(), key, message))
           .get();
     }
   }

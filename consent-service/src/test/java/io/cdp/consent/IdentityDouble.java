@@ -50,6 +50,11 @@ public class IdentityDouble implements Identity {
     identifiers.forEach(id -> PEOPLE.put(id, answer));
   }
 
+  /** Merges profile {@code mergedProfileId} into {@code survivingProfileId}, registered before. */
+  public static void merged(String mergedProfileId, String survivingProfileId) {
+    PEOPLE.put("profile_id:" + mergedProfileId, PEOPLE.get("profile_id:" + survivingProfileId));
+  }
+
   @Override
   public Uni<LookupResponse> lookup(LookupRequest request) {
     Identifier asked = request.getIdentifier();

@@ -12,6 +12,7 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -62,18 +63,28 @@ public class EventConsentConsumer {
   public Uni<Void> consume(
       ResolvedEvent resolved, IncomingKafkaRecordMetadata<String, ResolvedEvent> record) {
     // Records are processed one at a time in order, so this one's offset covers all before it
+    learn(resolved, record.getTimestamp());
     return apply(resolved)
         .invoke(() -> appliedEvents.applied(record.getPartition(), record.getOffset()));
   }
 
-  private Uni<Void> apply(ResolvedEvent resolved) {
-    if (!resolved.getProfileId().isEmpty()) {
-      people.learn(
-          resolved.getProfileId(),
-          resolved.getIdentifiersList().stream()
-              .map(id -> new Subject(id.getType(), id.getValue()))
-              .toList());
+  /** Tells checks who the event's profile is: all of it if the event created it, else a part. */
+  private void learn(ResolvedEvent resolved, Instant writtenAt) {
+    if (resolved.getProfileId().isEmpty()) {
+      return;
     }
+    List<Subject> identifiers =
+        resolved.getIdentifiersList().stream()
+            .map(id -> new Subject(id.getType(), id.getValue()))
+            .toList();
+    if (resolved.getProfileCreated()) {
+      people.created(resolved.getProfileId(), identifiers, writtenAt);
+    } else {
+      people.learn(resolved.getProfileId(), identifiers);
+    }
+  }
+
+  private Uni<Void> apply(ResolvedEvent resolved) {
     byte[] payload = resolved.getEvent().getPayloadJson().toByteArray();
     if (resolved.getProfileId().isEmpty()
         || MARKERS.stream().noneMatch(marker -> contains(payload, marker))) {
