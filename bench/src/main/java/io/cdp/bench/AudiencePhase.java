@@ -64,7 +64,7 @@ final class AudiencePhase implements Phase {
   private static final int MAX_LAG = 5_000;
 
   /**
-   * The service commits a poll's offsets every auto.commit.interval.ms (5 s by default), and the
+   * The service commits a poll's offsets every auto.commit.interval.ms (1 s in cdp-common), and the
    * throughput is counted by commits: committing twice a second lets the count follow the work.
    */
   private static final Map<String, String> COMMIT_OFTEN =

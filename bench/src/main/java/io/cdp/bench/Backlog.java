@@ -46,7 +46,7 @@ final class Backlog {
   /**
    * As {@link #run(BenchContext, String, String, String, LoadWindow, int, LongFunction, Map)} for a
    * service that writes no output record per input record: counts the offsets it commits instead.
-   * Those move once per auto-commit interval (5 s by default), so {@code maxLag} must hold more
+   * Those move once per auto-commit interval (1 s in cdp-common), so {@code maxLag} must hold more
    * than that much work, and a short window is measured coarsely.
    */
   static Result run(

@@ -306,6 +306,7 @@ final class PipelinePhase implements Phase {
         clients.add(client);
       }
       boolean started = false;
+      Progress progress = new Progress(admin, accepted);
       while (window.running(System.nanoTime())) {
         // The last stage every event reaches: the audience service, one change per event.
         finished.set(
@@ -315,6 +316,7 @@ final class PipelinePhase implements Phase {
           started = true;
           changes[0] = BenchContext.total(consumer.endOffsets(partitions)) - changesBase;
         }
+        progress.printEvery(Duration.ofSeconds(5));
         Thread.sleep(200);
       }
       changes[1] = BenchContext.total(consumer.endOffsets(partitions)) - changesBase;
@@ -540,6 +542,52 @@ final class PipelinePhase implements Phase {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Where the run's events are: every few seconds, how many each consumer group has committed since
+   * the run began, so a stage that falls behind shows (commits lag the work by up to a second).
+   */
+  private static final class Progress {
+    private static final List<String[]> STAGES =
+        List.of(
+            new String[] {"identity", "identity-service", Topics.EVENTS_RAW},
+            new String[] {"profile", "profile-service", Topics.EVENTS_RESOLVED},
+            new String[] {"consent", "consent-service", Topics.EVENTS_RESOLVED},
+            new String[] {"audience", AUDIENCE_GROUP, Topics.PROFILES_CHANGES},
+            new String[] {"connector", "connector-service", Topics.AUDIENCES_MEMBERSHIP});
+
+    private final Admin admin;
+    private final AtomicLong accepted;
+    private final long[] base;
+    private final long startNanos = System.nanoTime();
+    private long lastNanos = startNanos;
+
+    Progress(Admin admin, AtomicLong accepted) throws Exception {
+      this.admin = admin;
+      this.accepted = accepted;
+      this.base = new long[STAGES.size()];
+      for (int i = 0; i < base.length; i++) {
+        base[i] = BenchContext.committedOffsets(admin, STAGES.get(i)[1], STAGES.get(i)[2]);
+      }
+    }
+
+    void printEvery(Duration every) throws Exception {
+      long now = System.nanoTime();
+      if (now - lastNanos < every.toNanos()) {
+        return;
+      }
+      lastNanos = now;
+      StringBuilder line =
+          new StringBuilder(
+              String.format("    %3.0f s: accepted %,d", (now - startNanos) / 1e9, accepted.get()));
+      for (int i = 0; i < base.length; i++) {
+        String[] stage = STAGES.get(i);
+        long done = BenchContext.committedOffsets(admin, stage[1], stage[2]) - base[i];
+        line.append(String.format(", %s %,d", stage[0], done));
+      }
+      System.out.println(line);
     }
   }
 
