@@ -7,16 +7,19 @@ import io.cdp.consent.Subject;
 import io.cdp.consent.grpc.PersonCache;
 import io.cdp.consent.store.AppliedEvents;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -59,13 +62,28 @@ public class EventConsentConsumer {
     this.appliedEvents = appliedEvents;
   }
 
+  /**
+   * One poll at a time: every event tells checks who its profile is, those carrying consent are
+   * applied one after the other in order, and then each partition's last offset is recorded. One
+   * record at a time held this consumer to ~150 events/s, and checks of new visitors that came
+   * before it had read their creating event asked the identity service (./cdp bench pipeline).
+   */
   @Incoming("events-resolved")
-  public Uni<Void> consume(
-      ResolvedEvent resolved, IncomingKafkaRecordMetadata<String, ResolvedEvent> record) {
-    // Records are processed one at a time in order, so this one's offset covers all before it
-    learn(resolved, record.getTimestamp());
-    return apply(resolved)
-        .invoke(() -> appliedEvents.applied(record.getPartition(), record.getOffset()));
+  public Uni<Void> consume(ConsumerRecords<String, ResolvedEvent> batch) {
+    Map<Integer, Long> lastOffsets = new HashMap<>();
+    for (ConsumerRecord<String, ResolvedEvent> record : batch) {
+      learn(record.value(), Instant.ofEpochMilli(record.timestamp()));
+      lastOffsets.merge(record.partition(), record.offset(), Math::max);
+    }
+    return Multi.createFrom()
+        .iterable(batch)
+        .onItem()
+        .transformToUniAndConcatenate(record -> apply(record.value()))
+        .collect()
+        .last()
+        // A poll holds a partition's records in order: its last offset covers all before it
+        .invoke(() -> lastOffsets.forEach(appliedEvents::applied))
+        .replaceWithVoid();
   }
 
   /** Tells checks who the event's profile is: all of it if the event created it, else a part. */
