@@ -1,5 +1,6 @@
 package io.cdp.consent;
 
+import io.cdp.common.SharedCalls;
 import io.cdp.common.VertxContexts;
 import io.cdp.consent.messaging.ConsentChangePublisher;
 import io.cdp.consent.store.ConsentCache;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How consent is changed and read. A change is committed to PostgreSQL first (history and current
@@ -35,8 +35,7 @@ public class Consents {
   private final ConsentChangePublisher publisher;
 
   /** PostgreSQL reads under way, by the subjects they read ({@link #read}). */
-  private final Map<Set<String>, Uni<Map<String, ConsentChange>>> reading =
-      new ConcurrentHashMap<>();
+  private final SharedCalls<Set<String>, Map<String, ConsentChange>> reading = new SharedCalls<>();
 
   public Consents(ConsentStore store, ConsentCache cache, ConsentChangePublisher publisher) {
     this.store = store;
@@ -141,15 +140,11 @@ public class Consents {
    */
   private Uni<Map<String, ConsentChange>> read(Set<String> misses) {
     Uni<Map<String, ConsentChange>> shared =
-        reading.computeIfAbsent(
+        reading.call(
             Set.copyOf(misses),
             keys ->
                 Panache.withSession(() -> store.findAll(keys))
-                    .call(stored -> refill(keys, stored))
-                    .onTermination()
-                    .invoke(() -> reading.remove(keys))
-                    .memoize()
-                    .indefinitely());
+                    .call(stored -> refill(keys, stored)));
     // The read may be another check's, answering on its context: answer on this one's
     return shared.emitOn(VertxContexts.callerContext());
   }

@@ -1,5 +1,6 @@
 package io.cdp.connector.grpc;
 
+import io.cdp.common.SharedCalls;
 import io.cdp.connector.CelValues;
 import io.cdp.connector.config.DeliveryConfig;
 import io.cdp.contracts.profile.v1.GetProfileRequest;
@@ -9,7 +10,6 @@ import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the live profile a mapping needs from the profile service ({@code Profiles.GetProfile}).
@@ -22,7 +22,7 @@ public class ProfileLookup {
 
   private final Profiles profiles;
   private final DeliveryConfig config;
-  private final Map<String, Uni<Map<String, Object>>> reading = new ConcurrentHashMap<>();
+  private final SharedCalls<String, Map<String, Object>> reading = new SharedCalls<>();
 
   public ProfileLookup(@GrpcClient("profiles") Profiles profiles, DeliveryConfig config) {
     this.profiles = profiles;
@@ -35,7 +35,7 @@ public class ProfileLookup {
    */
   public Uni<Map<String, Object>> profile(String profileId) {
     // The read may be another delivery's and answer on its context: callers emit on their own.
-    return Uni.createFrom().deferred(() -> reading.computeIfAbsent(profileId, this::read));
+    return reading.call(profileId, this::read);
   }
 
   private Uni<Map<String, Object>> read(String profileId) {
@@ -46,10 +46,6 @@ public class ProfileLookup {
         .failWith(() -> new IllegalStateException("Profile lookup timed out"))
         .map(CelValues::profile)
         .onFailure(e -> Status.fromThrowable(e).getCode() == Status.Code.NOT_FOUND)
-        .recoverWithItem(() -> CelValues.unknownProfile(profileId))
-        .onTermination()
-        .invoke(() -> reading.remove(profileId))
-        .memoize()
-        .indefinitely();
+        .recoverWithItem(() -> CelValues.unknownProfile(profileId));
   }
 }
