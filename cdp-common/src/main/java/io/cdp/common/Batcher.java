@@ -80,16 +80,29 @@ public final class Batcher<I, O> {
             Uni.createFrom()
                 .deferred(() -> write.apply(batch.stream().map(Waiting::item).toList()))
                 .subscribe()
-                .with(
-                    results -> {
-                      for (int i = 0; i < batch.size(); i++) {
-                        batch.get(i).done().complete(results.get(i));
-                      }
-                      writeNext();
-                    },
-                    e -> {
-                      batch.forEach(w -> w.done().completeExceptionally(e));
-                      writeNext();
-                    }));
+                .with(results -> settle(batch, results, null), e -> settle(batch, null, e)));
+  }
+
+  /**
+   * Answers a written batch's callers, then writes the next batch whatever happens here: a batcher
+   * that stopped writing would leave every later caller waiting forever.
+   */
+  private void settle(List<Waiting<I, O>> batch, List<O> results, Throwable failure) {
+    try {
+      if (failure == null && results.size() != batch.size()) {
+        failure =
+            new IllegalStateException(
+                "A batch of " + batch.size() + " answered " + results.size() + " results");
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        if (failure == null) {
+          batch.get(i).done().complete(results.get(i));
+        } else {
+          batch.get(i).done().completeExceptionally(failure);
+        }
+      }
+    } finally {
+      writeNext();
+    }
   }
 }

@@ -26,7 +26,7 @@ class PrivacyAccessTest {
 
   @BeforeAll
   static void startSuite() throws Exception {
-    suite = Suite.start();
+    suite = Suite.start(PrivacyAccessTest.class);
     cdp = Cdp.withNewSource(suite, "e2e-privacy");
   }
 

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * The whole suite as a user runs it: the local stack, the six services as separate processes from
  * their built apps (as {@code ./cdp up} starts them, but on free ports), a real SMTP server, a
  * webhook receiver and an OTLP receiver for their traces. Service logs go to {@code
- * e2e/target/e2e-logs}.
+ * e2e/target/e2e-logs}, a directory per test class.
  */
 final class Suite implements AutoCloseable {
 
@@ -48,12 +48,13 @@ final class Suite implements AutoCloseable {
 
   /**
    * Starts everything and returns once every service reports ready; whatever started is stopped
-   * again if something fails.
+   * again if something fails. The services' logs go to {@code e2e/target/e2e-logs/<testClass>}, so
+   * each suite's logs survive the next one.
    */
-  static Suite start() throws IOException {
+  static Suite start(Class<?> testClass) throws IOException {
     Suite suite = new Suite();
     try {
-      suite.startAll();
+      suite.startAll(testClass.getSimpleName());
     } catch (IOException | RuntimeException e) {
       suite.close();
       throw e;
@@ -61,9 +62,9 @@ final class Suite implements AutoCloseable {
     return suite;
   }
 
-  private void startAll() throws IOException {
+  private void startAll(String logName) throws IOException {
     Path root = Path.of(System.getProperty("cdp.root", "..")).toAbsolutePath().normalize();
-    Path logDir = root.resolve("e2e/target/e2e-logs");
+    Path logDir = root.resolve("e2e/target/e2e-logs").resolve(logName);
     deleteLogs(logDir); // a service log is appended to, and this run's logs are what matter
 
     smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());

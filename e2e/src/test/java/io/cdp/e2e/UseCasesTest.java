@@ -45,7 +45,7 @@ class UseCasesTest {
 
   @BeforeAll
   static void startSuite() throws Exception {
-    suite = Suite.start();
+    suite = Suite.start(UseCasesTest.class);
     cdp = Cdp.withNewSource(suite, "e2e-web");
   }
 
