@@ -53,13 +53,30 @@ public final class Bench {
         }
       }
     }
-    Results report =
-        new Results(
-            String.join(" ", "./cdp bench", String.join(" ", args)).trim(), machine, results);
+    Results report = new Results(command(System.getenv(), args), machine, results);
     Path file = outDir.resolve("results.json");
     report.write(file);
     System.out.printf("%n%s%nResults: %s%n", report.table(), root.relativize(file));
     System.exit(0);
+  }
+
+  /** The command that repeats this run: its {@code CDP_BENCH_*} settings, then the phases. */
+  static String command(Map<String, String> env, String[] args) {
+    List<String> words = new ArrayList<>();
+    env.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("CDP_BENCH_"))
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                words.add(
+                    e.getKey()
+                        + "="
+                        + (e.getValue().matches("[\\w.,:=+-]*")
+                            ? e.getValue()
+                            : "'" + e.getValue() + "'")));
+    words.add("./cdp bench");
+    words.addAll(List.of(args));
+    return String.join(" ", words);
   }
 
   private Bench() {}

@@ -119,7 +119,7 @@ final class BenchContext implements AutoCloseable {
     config.put("cdp.admin-token", adminToken);
     config.putAll(SuiteService.peers(ports));
     config.putAll(overrides);
-    List<String> jvm = new ArrayList<>();
+    List<String> jvm = new ArrayList<>(settings.serviceJvmOptions());
     if (settings.profile()) {
       jvm.add(
           "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param pipelineRate the fixed rate of the pipeline's event-to-delivery run, events per second
  *     ({@code CDP_BENCH_PIPELINE_RATE}); 0 (the default) takes half the end-to-end throughput just
  *     measured, at most 2,000
+ * @param serviceJvmOptions more JVM options for the services under test, space-separated ({@code
+ *     CDP_BENCH_SERVICE_JVM}, none), e.g. to compare JIT or GC settings
  */
 record BenchSettings(
     Duration warmup,
@@ -30,7 +32,8 @@ record BenchSettings(
     boolean profile,
     List<Integer> lookupRates,
     int identityRate,
-    int pipelineRate) {
+    int pipelineRate,
+    List<String> serviceJvmOptions) {
 
   static BenchSettings fromEnv(Map<String, String> env) {
     return new BenchSettings(
@@ -44,6 +47,9 @@ record BenchSettings(
             .map(Integer::valueOf)
             .toList(),
         Integer.parseInt(env.getOrDefault("CDP_BENCH_IDENTITY_RATE", "0")),
-        Integer.parseInt(env.getOrDefault("CDP_BENCH_PIPELINE_RATE", "0")));
+        Integer.parseInt(env.getOrDefault("CDP_BENCH_PIPELINE_RATE", "0")),
+        Arrays.stream(env.getOrDefault("CDP_BENCH_SERVICE_JVM", "").trim().split("\\s+"))
+            .filter(option -> !option.isEmpty())
+            .toList());
   }
 }

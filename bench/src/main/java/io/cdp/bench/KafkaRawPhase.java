@@ -5,6 +5,7 @@ import io.cdp.contracts.Topics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -36,7 +37,9 @@ final class KafkaRawPhase implements Phase {
     Map<String, Object> collectorSettings = CollectorProducerSettings.read(context.root());
     Map<String, Object> config = new LinkedHashMap<>(collectorSettings);
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, context.kafkaBootstrapServers());
-    List<KeyedRecord> records = new SegmentPayloads(1, 0x6b61666b).rawRecords(RECORDS, "bench");
+    // A source id of the collector's shape (a UUID), so the records have the collector's size
+    List<KeyedRecord> records =
+        new SegmentPayloads(1, 0x6b61666b).rawRecords(RECORDS, UUID.randomUUID().toString());
 
     LongAdder measured = new LongAdder();
     LongAdder acknowledged = new LongAdder();

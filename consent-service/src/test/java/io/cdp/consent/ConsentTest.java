@@ -20,18 +20,15 @@ import io.cdp.contracts.kafka.Deserializers;
 import io.cdp.localstack.KafkaProbe;
 import io.cdp.localstack.LocalStackResource;
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.infinispan.client.Remote;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.infinispan.client.hotrod.RemoteCache;
 import org.junit.jupiter.api.Test;
 
 /** The consent service against the real stack: PostgreSQL, Infinispan, Kafka and its own gRPC. */
@@ -43,10 +40,6 @@ class ConsentTest {
 
   @GrpcClient("consent")
   Consent consent;
-
-  @Inject
-  @Remote("consent")
-  RemoteCache<String, byte[]> cache;
 
   @Test
   void putThenGetShowsTheChoiceTheEffectiveValuesAndWhen() {
@@ -327,27 +320,6 @@ class ConsentTest {
                 .setType("track")
                 .setPayloadJson(ByteString.copyFromUtf8(payload)))
         .build();
-  }
-
-  @Test
-  void aCacheMissIsAnsweredFromPostgres() {
-    String subject = "user_id:" + UUID.randomUUID();
-    put(subject, Map.of("personalization", true)).statusCode(200);
-    cache.remove(subject);
-
-    get(subject).statusCode(200).body("purposes.personalization", equalTo(true));
-    cache.remove(subject);
-    assertEquals(
-        true,
-        consent
-            .check(
-                CheckRequest.newBuilder()
-                    .setIdentifier(subject)
-                    .addPurposes("personalization")
-                    .build())
-            .await()
-            .atMost(Duration.ofSeconds(10))
-            .getAllowedOrThrow("personalization"));
   }
 
   @Test

@@ -78,7 +78,7 @@ class ErasureTest {
 
     // The consent service's own part: history and state gone, tombstones published
     awaitStatus(id, "services.consent-service.status", "erased");
-    // Before reading again: a read remembers in the cache that the subject has no state
+    // The cache holds no state for an erased subject: reads find none, without PostgreSQL
     assertNull(cache.get(email));
     getConsent(email).body("explicit", equalTo(Map.of())).body("updatedAt", nullValue());
     getConsent("profile:" + profileId).body("updatedAt", nullValue());

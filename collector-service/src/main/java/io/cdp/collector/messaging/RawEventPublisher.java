@@ -64,6 +64,8 @@ public class RawEventPublisher {
       }
     }
     settings.putAll(collector.producer());
+    settings.putAll(io.cdp.collector.Ablation.producer());
+    org.jboss.logging.Logger.getLogger(RawEventPublisher.class).infof("ABLATION producer %s", settings);
     settings.put(ProducerConfig.CLIENT_ID_CONFIG, "collector-events-raw");
     this.producer =
         new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
@@ -98,7 +100,7 @@ public class RawEventPublisher {
             acknowledged.complete(null);
           }
         };
-    sender.execute(
+    Runnable task =
         () -> {
           for (Accepted event : events) {
             try {
@@ -108,7 +110,12 @@ public class RawEventPublisher {
               return;
             }
           }
-        });
+        };
+    if (io.cdp.collector.Ablation.off("senderthread")) {
+      task.run();
+    } else {
+      sender.execute(task);
+    }
     return acknowledged;
   }
 
@@ -121,7 +128,9 @@ public class RawEventPublisher {
         Topics.EVENTS_RAW,
         null,
         key == null ? "" : key,
-        RawEventEncoding.encode(sourceId, event),
+        io.cdp.collector.Ablation.off("encoding")
+            ? event.payload()
+            : RawEventEncoding.encode(sourceId, event),
         trace);
   }
 }

@@ -85,6 +85,18 @@ public class ConsentStore {
             });
   }
 
+  /**
+   * Up to {@code size} current states, in order of subject, of the subjects after {@code after} (""
+   * for the first): pages of every state, for loading the cache. Needs a session.
+   */
+  public Uni<List<ConsentChange>> page(String after, int size) {
+    return CurrentConsent.<CurrentConsent>find(
+            "updatedAt is not null and subject > ?1 order by subject", after)
+        .range(0, size - 1)
+        .list()
+        .map(states -> states.stream().map(state -> toChange(state, "")).toList());
+  }
+
   /** Every recorded decision of {@code subjects}, oldest first. Needs a session. */
   public Uni<List<ConsentRecord>> history(Collection<Subject> subjects) {
     List<String> keys = subjects.stream().map(Subject::key).toList();
