@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -429,6 +430,7 @@ final class PipelinePhase implements Phase {
         RateSchedule.perSecond(rate, window.measureFromNanos() - settings.warmup().toNanos());
     ProcessUsage usage = ProcessUsage.during(window, context.processes(all));
     String run = Long.toHexString(System.nanoTime());
+    StageTimes stages = StageTimes.start(context, id -> id.startsWith("lat-" + run + "-"));
     Map<String, Long> answeredAt = new ConcurrentHashMap<>();
     AtomicLong next = new AtomicLong();
     Answers answers = new Answers();
@@ -476,6 +478,7 @@ final class PipelinePhase implements Phase {
     long expected = (long) answeredAt.size() * CONNECTORS;
     long deadline = System.nanoTime() + DRAIN.toNanos();
     LatencyHistogram latency = new LatencyHistogram();
+    Map<String, Long> firstArrival = new HashMap<>();
     long matched = 0;
     while (true) {
       for (Arrival arrival = deliveries.arrivals.poll();
@@ -484,6 +487,7 @@ final class PipelinePhase implements Phase {
         Long answered = answeredAt.get(arrival.message());
         if (answered != null) {
           latency.recordNanos(arrival.nanos() - answered);
+          firstArrival.merge(arrival.message(), arrival.nanos(), Math::min);
           matched++;
         }
       }
@@ -492,6 +496,7 @@ final class PipelinePhase implements Phase {
       }
       Thread.sleep(50);
     }
+    stages.close();
     double seconds = window.measuredSeconds();
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("offered_per_s", rate);
@@ -502,6 +507,14 @@ final class PipelinePhase implements Phase {
         "latency",
         "of a delivery: the collector's 200 for its event to its arrival at the receiver");
     details.putAll(latency.percentiles());
+    Map<String, Object> split = stages.split(epochMillis(answeredAt), epochMillis(firstArrival));
+    System.out.println("  stages (p50 / p99 ms): " + StageTimes.summary(split));
+    details.put("stages", split);
+    details.put(
+        "stages_note",
+        "each stage's time for an event, from the Kafka records' timestamps: identity = collector's"
+            + " 200 to the resolved event, profile = to its profile change, audience = to the"
+            + " profile's join, connector = to the first delivery's arrival");
     details.put("collector_answers", answers.all());
     details.put("processes", usage.result());
     details.put("load_average_1m", Results.loadAverage());
@@ -519,6 +532,16 @@ final class PipelinePhase implements Phase {
         details,
         Map.of(
             "e2e_offered_per_s", rate, "p99_event_to_delivery_ms", latency.percentileMillis(99)));
+  }
+
+  /**
+   * {@code System.nanoTime()} readings as epoch milliseconds, to compare with record timestamps.
+   */
+  private static Map<String, Long> epochMillis(Map<String, Long> nanos) {
+    long offsetMillis = System.currentTimeMillis() - System.nanoTime() / 1_000_000;
+    Map<String, Long> millis = new HashMap<>();
+    nanos.forEach((key, value) -> millis.put(key, offsetMillis + value / 1_000_000));
+    return millis;
   }
 
   /** A new visitor's page view. */
