@@ -87,9 +87,6 @@ public class Ingestion {
       byKey.putIfAbsent(DedupeCache.key(source.id(), event.messageId()), event);
     }
     int repeatedInRequest = events.size() - byKey.size();
-    if (Ablation.off("dedupe")) {
-      return publish(source, events).map(done -> count(source, events.size(), 0));
-    }
     return seen(byKey.keySet())
         .flatMap(
             seen -> {
@@ -163,9 +160,6 @@ public class Ingestion {
     if (events.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
-    if (Ablation.off("metrics")) {
-      return publisher.publish(source.id(), events).ifNoItem().after(config.ackTimeout()).fail();
-    }
     Timer.Sample sample = Timer.start(metrics);
     return publisher
         .publish(source.id(), events)
@@ -201,9 +195,6 @@ public class Ingestion {
   }
 
   private Outcome count(SourceRef source, int forwarded, int duplicates) {
-    if (Ablation.off("metrics")) {
-      return new Outcome(forwarded, duplicates);
-    }
     metrics.counter("cdp.collector.events.accepted", "source", source.id()).increment(forwarded);
     if (duplicates > 0) {
       metrics

@@ -161,19 +161,6 @@ public final class SegmentBatch {
     byte[] received = IsoInstants.quotedJson(receivedAt);
     List<Accepted> accepted = new ArrayList<>(events.size());
     for (Scanned event : events) {
-      if (Ablation.off("normalise")) {
-        accepted.add(
-            new Accepted(
-                event.messageId,
-                event.type,
-                event.event,
-                event.userId,
-                event.anonymousId,
-                java.util.Arrays.copyOfRange(body, event.from, event.to + 1),
-                receivedAt,
-                receivedAt));
-        continue;
-      }
       Accepted one =
           (event.bits & SLOW) == 0 && !(badSentAt && event.sentAt == null)
               ? normalise(event, body, batchSentAt, receivedAt, received, contextFrom, contextTo)

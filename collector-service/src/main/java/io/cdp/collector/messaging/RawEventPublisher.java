@@ -64,8 +64,6 @@ public class RawEventPublisher {
       }
     }
     settings.putAll(collector.producer());
-    settings.putAll(io.cdp.collector.Ablation.producer());
-    org.jboss.logging.Logger.getLogger(RawEventPublisher.class).infof("ABLATION producer %s", settings);
     settings.put(ProducerConfig.CLIENT_ID_CONFIG, "collector-events-raw");
     this.producer =
         new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
@@ -100,7 +98,7 @@ public class RawEventPublisher {
             acknowledged.complete(null);
           }
         };
-    Runnable task =
+    sender.execute(
         () -> {
           for (Accepted event : events) {
             try {
@@ -110,12 +108,7 @@ public class RawEventPublisher {
               return;
             }
           }
-        };
-    if (io.cdp.collector.Ablation.off("senderthread")) {
-      task.run();
-    } else {
-      sender.execute(task);
-    }
+        });
     return acknowledged;
   }
 
@@ -128,9 +121,7 @@ public class RawEventPublisher {
         Topics.EVENTS_RAW,
         null,
         key == null ? "" : key,
-        io.cdp.collector.Ablation.off("encoding")
-            ? event.payload()
-            : RawEventEncoding.encode(sourceId, event),
+        RawEventEncoding.encode(sourceId, event),
         trace);
   }
 }
