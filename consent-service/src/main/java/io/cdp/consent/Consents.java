@@ -96,10 +96,10 @@ public class Consents {
   }
 
   /**
-   * Carries the consent of profiles merged into {@code survivor} over to it: consent from events
-   * is stored under {@code profile:<id>}, and who the survivor is ({@code person}) need not name
-   * the merged profiles, whose consent its checks would then miss. The survivor's state takes what
-   * the person and the merged profiles chose, latest per purpose ({@link #explicitOf}): being the
+   * Carries the consent of profiles merged into {@code survivor} over to it: consent from events is
+   * stored under {@code profile:<id>}, and who the survivor is ({@code person}) need not name the
+   * merged profiles, whose consent its checks would then miss. The survivor's state takes what the
+   * person and the merged profiles chose, latest per purpose ({@link #explicitOf}): being the
    * newest state then, it must hold all of it, or an older choice it held would now win over a
    * newer one made under another subject. Nothing changes when the merged profiles chose nothing,
    * or when the survivor already holds it all (a replayed merge).
@@ -118,7 +118,9 @@ public class Consents {
               ConsentChange current = found.get(survivor.key());
               Map<String, Boolean> held = current == null ? Map.of() : current.getPurposesMap();
               Map<String, Boolean> changed = new TreeMap<>(known.explicit());
-              changed.entrySet().removeIf(choice -> choice.getValue().equals(held.get(choice.getKey())));
+              changed
+                  .entrySet()
+                  .removeIf(choice -> choice.getValue().equals(held.get(choice.getKey())));
               String place = known.jurisdiction();
               boolean newPlace =
                   place != null && (current == null || !place.equals(current.getJurisdiction()));

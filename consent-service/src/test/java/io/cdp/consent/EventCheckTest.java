@@ -204,6 +204,55 @@ class EventCheckTest {
     assertEquals(true, advertising(check));
   }
 
+  @Test
+  void consentAMergedProfileGaveCountsForTheSurvivorAndNewerChoicesStillWin() throws Exception {
+    String visitor = UUID.randomUUID().toString();
+    String customer = UUID.randomUUID().toString();
+    String email = "email:" + customer + "@example.com";
+    IdentityDouble.person(customer, List.of(email));
+    // The visitor's events grant advertising and withdraw analytics (stored under its profile)...
+    RecordMetadata choosing = send(visitor, "{\"Advertising\":true,\"Analytics\":false}");
+    assertEquals(true, advertising(after(visitor, choosing)));
+    // ...then the customer withdraws advertising under their email
+    given()
+        .header("Authorization", "Bearer test-admin-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("purposes", Map.of("advertising", false)))
+        .put("/v1/consent/{identifier}", email)
+        .then()
+        .statusCode(200);
+    CheckRequest check =
+        CheckRequest.newBuilder()
+            .setProfileId(customer)
+            .addPurposes("advertising")
+            .addPurposes("analytics")
+            .build();
+    assertEquals(Map.of("advertising", false, "analytics", true), allowed(check));
+
+    // The visitor logs in as the customer; the customer's Lookup does not name the visitor's
+    // profile
+    IdentityDouble.merged(visitor, customer);
+    write(
+        Topics.IDENTITY_MERGES,
+        customer,
+        IdentityMerge.newBuilder()
+            .setMergeId(UUID.randomUUID().toString())
+            .setSurvivingProfileId(customer)
+            .addMergedProfileIds(visitor)
+            .build(),
+        Instant.now());
+    long deadline = System.nanoTime() + TEN_SECONDS.toNanos();
+    while (allowed(check).get("analytics") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    // The visitor's withdrawal of analytics now counts; its older grant of advertising does not
+    assertEquals(Map.of("advertising", false, "analytics", false), allowed(check));
+  }
+
+  private Map<String, Boolean> allowed(CheckRequest request) {
+    return consent.check(request).await().atMost(TEN_SECONDS).getAllowedMap();
+  }
+
   private static void grantAdvertising(String identifier) {
     given()
         .header("Authorization", "Bearer test-admin-token")
