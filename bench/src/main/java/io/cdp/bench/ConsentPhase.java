@@ -196,6 +196,7 @@ final class ConsentPhase implements Phase {
         new LatencyHistogram[(int) Math.max(1, settings.measured().toSeconds())];
     Arrays.setAll(bySecond, second -> new LatencyHistogram());
     ProcessUsage usage = ProcessUsage.during(window, context.processes(identity, consent));
+    WakeupLateness machine = WakeupLateness.during(window);
     // Calls are counted, not kept: 150,000 answers held until the end would make this client's
     // garbage collections copy ever more, and its pauses would count as the service's latency
     AtomicLong unanswered = new AtomicLong(1);
@@ -238,6 +239,7 @@ final class ConsentPhase implements Phase {
       allAnswered.complete(null);
     }
     allAnswered.join();
+    machine.close();
     Map<String, Long> all = answers.all();
     if (all.size() != 1 || !all.containsKey("ok")) {
       throw new IllegalStateException("Checks answered other than as consented: " + all);
@@ -255,8 +257,13 @@ final class ConsentPhase implements Phase {
         "p99_ms_by_second", Arrays.stream(bySecond).map(h -> h.percentileMillis(99)).toList());
     details.put("processes", usage.result());
     details.put("load_average_1m", Results.loadAverage());
+    details.put(
+        "wakeup_lateness",
+        "of a thread in the bench that asks to wake every 1 ms of the window (WakeupLateness)");
+    details.put("wakeup_lateness_ms", machine.result().percentiles());
     Map<String, Object> headline = new LinkedHashMap<>();
     headline.put("consent_check_" + rate + "_p99_ms", latency.percentileMillis(99));
+    headline.put("consent_check_" + rate + "_wakeup_p99_ms", machine.result().percentileMillis(99));
     if (rate == RATES.get(RATES.size() - 1)) {
       headline.put("consent_check_offered_per_s", rate);
       headline.put("consent_check_p99_ms", latency.percentileMillis(99));
