@@ -125,6 +125,40 @@ class ProfileServiceTest {
   }
 
   @Test
+  void eventsOfOneProfileSentTogetherEachPublishTheirOwnChangeInOrder() {
+    String profileId = "p-" + UUID.randomUUID();
+    String anonymousId = "a-" + UUID.randomUUID();
+    String userId = "u-" + UUID.randomUUID();
+    Instant now = Instant.now();
+    // Sent back to back, so that a poll holds several of them: they are applied in order and
+    // written once, but each still has its own change
+    List<RawEvent> events = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      RawEvent event = event("track", now.plusMillis(i), "{\"event\":\"Step " + i + "\"}");
+      events.add(event);
+      if (i == 2) {
+        send(profileId, event, id("anonymous_id", anonymousId), id("user_id", userId));
+      } else {
+        send(profileId, event, id("anonymous_id", anonymousId));
+      }
+    }
+    awaitProfile("user_id:" + userId, eventCount(5))
+        .then()
+        .body(
+            "identifiers", containsInAnyOrder("anonymous_id:" + anonymousId, "user_id:" + userId));
+    for (int i = 0; i < events.size(); i++) {
+      String messageId = events.get(i).getMessageId();
+      ProfileChange change = awaitChange(c -> c.getCause().equals(messageId)).value();
+      assertEquals(i + 1, change.getVersion());
+      assertEquals(
+          i + 1.0,
+          change.getSnapshot().getAttributes().getFieldsOrThrow("event_count").getNumberValue());
+      // The first event brings the anonymous id, the third the user id
+      assertEquals(i == 0 || i == 2, change.getChangedList().contains("identifiers"));
+    }
+  }
+
+  @Test
   void getProfileOverGrpcAnswersByIdentifierAndNotFoundForUnknown() {
     String profileId = "p-" + UUID.randomUUID();
     String userId = "u-" + UUID.randomUUID();

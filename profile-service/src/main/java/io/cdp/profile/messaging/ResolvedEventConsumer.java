@@ -7,9 +7,11 @@ import io.cdp.contracts.ProtoTime;
 import io.cdp.contracts.collector.v1.RawEvent;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
 import io.cdp.profile.Enrichments;
+import io.cdp.profile.LiveProfile;
 import io.cdp.profile.ProfileEvent;
 import io.cdp.profile.ProfileLimits;
 import io.cdp.profile.ProfileUpdate;
+import io.cdp.profile.ProfileUpdate.VisitChange;
 import io.cdp.profile.ProfileUpdater;
 import io.cdp.profile.store.AttributeCatalog;
 import io.cdp.profile.store.ProfileRows;
@@ -28,9 +30,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -43,12 +47,12 @@ import org.jboss.logging.Logger;
  * consumer and the visit scan also write profiles, so every write is conditional on the version
  * read ({@link ProfileStore#write}) and retried on the newer profile when it loses.
  *
- * <p>Records arrive in batches (one Kafka poll). The batch's profiles are worked on side by side,
- * each profile's events in order: each event is written to the cache and its change sent at once;
- * then every profile the batch changed is saved to PostgreSQL in one statement ({@link
- * ProfileRows#save}), and only when that is done and every change was acknowledged by the broker is
- * the batch acknowledged, so the offsets committed never run ahead of what PostgreSQL and {@code
- * cdp.profiles.changes} hold.
+ * <p>Records arrive in batches (one Kafka poll). The batch's profiles are worked on side by side: a
+ * profile's events are applied in order to the profile as read, the result is written to the cache
+ * once, and then each event's change is sent; then every profile the batch changed is saved to
+ * PostgreSQL in one statement ({@link ProfileRows#save}), and only when that is done and every
+ * change was acknowledged by the broker is the batch acknowledged, so the offsets committed never
+ * run ahead of what PostgreSQL and {@code cdp.profiles.changes} hold.
  *
  * <p>Idempotency: each profile stores the messageIds it applied last ({@code
  * cdp.profile.remembered-message-ids}); a redelivered event is recognised by {@link ProfileUpdater}
@@ -120,13 +124,7 @@ public class ResolvedEventConsumer {
                     .onItem()
                     .transformToUni(
                         events ->
-                            Multi.createFrom()
-                                .iterable(events)
-                                .onItem()
-                                .transformToUniAndConcatenate(
-                                    record -> apply(record, enrichments, changed, published))
-                                .onItem()
-                                .ignoreAsUni())
+                            apply(events, enrichments, changed, published, MAX_ATTEMPTS, true))
                     .merge(PROFILES_IN_PARALLEL)
                     .onItem()
                     .ignoreAsUni())
@@ -138,88 +136,98 @@ public class ResolvedEventConsumer {
                         CompletableFuture.allOf(published.toArray(CompletableFuture[]::new))));
   }
 
+  /** An event of the batch with the trace its record carries. */
+  private record Traced(ProfileEvent event, Context trace) {
+
+    Traced withProfileId(String profileId) {
+      return new Traced(event.withProfileId(profileId), trace);
+    }
+  }
+
   /**
    * The batch's events grouped by profile, each group in its original order: groups run side by
-   * side, one profile's events one after the other.
+   * side, one profile's events are applied one after the other and written once.
    */
-  private static Collection<List<ConsumerRecord<String, ResolvedEvent>>> byProfile(
-      ConsumerRecords<String, ResolvedEvent> batch) {
-    Map<String, List<ConsumerRecord<String, ResolvedEvent>>> groups = new LinkedHashMap<>();
+  private Collection<List<Traced>> byProfile(ConsumerRecords<String, ResolvedEvent> batch) {
+    Map<String, List<Traced>> groups = new LinkedHashMap<>();
     for (ConsumerRecord<String, ResolvedEvent> record : batch) {
-      groups.computeIfAbsent(record.value().getProfileId(), id -> new ArrayList<>()).add(record);
+      ResolvedEvent resolved = record.value();
+      if (resolved.getProfileId().isEmpty()) {
+        // Nothing to attach it to; retrying would not help, so it is skipped, not failed.
+        LOG.warnf(
+            "Resolved event %s has no profile id; skipped", resolved.getEvent().getMessageId());
+        continue;
+      }
+      // The change continues the event's own trace (a batch has many), as the record carries it.
+      Context trace = propagator.extract(Context.root(), record.headers(), TraceHeaders.GETTER);
+      groups
+          .computeIfAbsent(resolved.getProfileId(), id -> new ArrayList<>())
+          .add(new Traced(toEvent(resolved), trace));
     }
     return groups.values();
   }
 
+  /**
+   * Applies one profile's events of the batch, in order, to the profile as read, and writes the
+   * result once: a returning visitor's several events cost one read and one conditional write, not
+   * one each. When the write loses to another writer (a merge, the visit scan), all of them are
+   * applied again to the newer profile; each event's change is published only once the write won.
+   */
   private Uni<Void> apply(
-      ConsumerRecord<String, ResolvedEvent> record,
-      Enrichments enrichments,
-      RowBatch changed,
-      List<CompletableFuture<Void>> published) {
-    ResolvedEvent resolved = record.value();
-    if (resolved.getProfileId().isEmpty()) {
-      // Nothing to attach it to; retrying would not help, so it is skipped, not failed.
-      LOG.warnf("Resolved event %s has no profile id; skipped", resolved.getEvent().getMessageId());
-      return Uni.createFrom().voidItem();
-    }
-    // The change continues the event's own trace (a batch has many), as the record carries it.
-    Context trace = propagator.extract(Context.root(), record.headers(), TraceHeaders.GETTER);
-    return apply(toEvent(resolved), trace, enrichments, changed, published, MAX_ATTEMPTS, true);
-  }
-
-  private Uni<Void> apply(
-      ProfileEvent event,
-      Context trace,
+      List<Traced> events,
       Enrichments enrichments,
       RowBatch changed,
       List<CompletableFuture<Void>> published,
       int attempts,
       boolean followMerges) {
+    String profileId = events.get(0).event().profileId();
     return store
-        .read(event.profileId())
+        .read(profileId)
         .chain(
             current -> {
               if (!current.exists() && followMerges) {
                 return store
-                    .mergedInto(event.profileId())
+                    .mergedInto(profileId)
                     .chain(
                         survivor ->
                             apply(
-                                survivor.map(event::withProfileId).orElse(event),
-                                trace,
+                                survivor
+                                    .map(
+                                        id ->
+                                            events.stream().map(e -> e.withProfileId(id)).toList())
+                                    .orElse(events),
                                 enrichments,
                                 changed,
                                 published,
                                 attempts,
                                 false));
               }
-              Optional<ProfileUpdate> applied =
-                  updater.apply(current.profile(), event, enrichments);
-              if (applied.isEmpty()) {
-                LOG.debugf("Event %s already applied; ignored", event.messageId());
+              Folded folded = fold(current.profile(), events, enrichments);
+              if (folded.updates().isEmpty()) {
                 return Uni.createFrom().voidItem();
               }
-              Optional<ProfileUpdate> clip = limits.clip(current.profile(), applied.get());
-              ProfileUpdate update = clip.orElse(applied.get());
+              LiveProfile last = folded.updates().get(folded.updates().size() - 1).profile();
+              ProfileUpdate whole =
+                  new ProfileUpdate(last, List.of(), VisitChange.NONE, folded.addedIdentifiers());
               return store
-                  .write(update, current)
+                  .write(whole, current)
                   .chain(
                       written -> {
                         if (written) {
-                          if (clip.isPresent()) {
-                            clipped.increment();
-                            LOG.warnf(
-                                "Event %s clipped: profile %s is at its size bound",
-                                event.messageId(), event.profileId());
-                          }
-                          changed.profile(update.profile());
+                          changed.profile(last);
+                          clipped.increment(folded.clipped());
                           // Sent now, in order; the batch waits for every ack before it is
                           // acknowledged, not each event for its own.
                           synchronized (published) {
-                            published.add(
-                                publisher
-                                    .publish(update, event.messageId(), trace)
-                                    .subscribeAsCompletionStage());
+                            for (int i = 0; i < folded.updates().size(); i++) {
+                              published.add(
+                                  publisher
+                                      .publish(
+                                          folded.updates().get(i),
+                                          folded.events().get(i).event().messageId(),
+                                          folded.events().get(i).trace())
+                                      .subscribeAsCompletionStage());
+                            }
                           }
                           return Uni.createFrom().voidItem();
                         }
@@ -227,12 +235,46 @@ public class ResolvedEventConsumer {
                           return Uni.createFrom()
                               .failure(
                                   new IllegalStateException(
-                                      "Profile " + event.profileId() + " kept changing"));
+                                      "Profile " + profileId + " kept changing"));
                         }
-                        return apply(
-                            event, trace, enrichments, changed, published, attempts - 1, false);
+                        return apply(events, enrichments, changed, published, attempts - 1, false);
                       });
             });
+  }
+
+  /** What a profile's events did: each applied event with its update, in order. */
+  private record Folded(
+      List<Traced> events,
+      List<ProfileUpdate> updates,
+      List<String> addedIdentifiers,
+      int clipped) {}
+
+  private Folded fold(LiveProfile profile, List<Traced> events, Enrichments enrichments) {
+    List<Traced> applied = new ArrayList<>(events.size());
+    List<ProfileUpdate> updates = new ArrayList<>(events.size());
+    Set<String> added = new LinkedHashSet<>();
+    int clips = 0;
+    for (Traced traced : events) {
+      ProfileEvent event = traced.event();
+      Optional<ProfileUpdate> update = updater.apply(profile, event, enrichments);
+      if (update.isEmpty()) {
+        LOG.debugf("Event %s already applied; ignored", event.messageId());
+        continue;
+      }
+      Optional<ProfileUpdate> clip = limits.clip(profile, update.get());
+      if (clip.isPresent()) {
+        clips++;
+        LOG.warnf(
+            "Event %s clipped: profile %s is at its size bound",
+            event.messageId(), event.profileId());
+      }
+      ProfileUpdate kept = clip.orElse(update.get());
+      applied.add(traced);
+      updates.add(kept);
+      added.addAll(kept.addedIdentifiers());
+      profile = kept.profile();
+    }
+    return new Folded(applied, updates, List.copyOf(added), clips);
   }
 
   private ProfileEvent toEvent(ResolvedEvent resolved) {
