@@ -53,6 +53,11 @@ public final class ServiceProcess implements AutoCloseable {
     }
     List<String> jvm = new ArrayList<>();
     jvm.add("-Xmx384m");
+    // C1 only: six services, Kafka and Infinispan share one machine here, and C2 compiling in all
+    // of them at once took most of two cores for minutes (./cdp bench pipeline: 124 events/s end
+    // to end with C2, 386 with C1, same build). An option in jvmOptions overrides it
+    // (-XX:TieredStopAtLevel=4 brings C2 back).
+    jvm.add("-XX:TieredStopAtLevel=1");
     jvm.addAll(jvmOptions);
     jvm.add("-Dquarkus.http.host=127.0.0.1");
     jvm.add("-Dquarkus.http.port=" + port);

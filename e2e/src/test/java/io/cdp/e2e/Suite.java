@@ -33,13 +33,6 @@ import java.util.stream.Stream;
  */
 final class Suite implements AutoCloseable {
 
-  /**
-   * The services compile with C1 only, as Quarkus dev mode does: the test needs their answers soon,
-   * not their peak speed, and six JVMs compiling with C2 at once took about half of a 2-core
-   * machine's CPU in the pipeline benchmark.
-   */
-  private static final List<String> JIT = List.of("-XX:TieredStopAtLevel=1");
-
   private final List<AutoCloseable> toStop = new ArrayList<>();
   private final Map<SuiteService, ServiceProcess> services = new EnumMap<>(SuiteService.class);
   private final String adminToken;
@@ -97,7 +90,8 @@ final class Suite implements AutoCloseable {
       config.putAll(SuiteService.peers(ports));
       config.putAll(ownConfig(service));
       services.put(
-          service, ServiceProcess.start(root, service, ports.get(service), config, JIT, logDir));
+          service,
+          ServiceProcess.start(root, service, ports.get(service), config, List.of(), logDir));
     }
     CompletableFuture.allOf(
             services.values().stream()
