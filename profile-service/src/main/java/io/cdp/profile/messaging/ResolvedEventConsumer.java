@@ -185,7 +185,8 @@ public class ResolvedEventConsumer {
         .read(profileId)
         .chain(
             current -> {
-              if (!current.exists() && followMerges) {
+              // A profile id never stored was not merged away: no pointer to look for.
+              if (!current.exists() && followMerges && !current.neverStored()) {
                 return store
                     .mergedInto(profileId)
                     .chain(

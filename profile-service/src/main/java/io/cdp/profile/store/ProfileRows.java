@@ -76,7 +76,7 @@ public class ProfileRows {
 
   private final Pool pool;
   private final ObjectMapper json;
-  private final Batcher<String, Optional<LiveProfile>> loads;
+  private final Batcher<String, Stored> loads;
   private final Batcher<String, Optional<String>> survivors;
 
   public ProfileRows(Pool pool, ObjectMapper json, Vertx vertx) {
@@ -169,16 +169,43 @@ public class ProfileRows {
             () -> connection.preparedQuery(UNINDEX).execute(Tuple.of(merged)).replaceWithVoid());
   }
 
-  /** The live profile stored for {@code profileId}; empty if none or merged away. */
-  public Uni<Optional<LiveProfile>> load(String profileId) {
+  /**
+   * What PostgreSQL holds for a profile id: its live profile, or the profile it was merged into, or
+   * neither ({@link #NONE}: the id was never stored, so it was not merged either, as a merge saves
+   * its pointers before anything else).
+   */
+  public record Stored(LiveProfile profile, String mergedInto) {
+
+    public static final Stored NONE = new Stored(null, null);
+
+    public boolean none() {
+      return profile == null && mergedInto == null;
+    }
+  }
+
+  /** What is stored for {@code profileId}. */
+  public Uni<Stored> load(String profileId) {
     return loads.submit(profileId);
   }
 
-  private Uni<List<Optional<LiveProfile>>> loadAll(List<String> profileIds) {
-    return byId(
-            "SELECT id, body::text FROM profile.profiles WHERE id = ANY($1) AND merged_into IS NULL",
-            profileIds)
-        .map(bodies -> bodies.stream().map(body -> body.map(this::parse)).toList());
+  private Uni<List<Stored>> loadAll(List<String> profileIds) {
+    return pool.preparedQuery(
+            "SELECT id, merged_into, body::text FROM profile.profiles WHERE id = ANY($1)")
+        .execute(Tuple.of(profileIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, Stored> found = new HashMap<>();
+              rows.forEach(
+                  row -> {
+                    String mergedInto = row.getString(1);
+                    found.put(
+                        row.getString(0),
+                        mergedInto != null
+                            ? new Stored(null, mergedInto)
+                            : new Stored(parse(row.getString(2)), null));
+                  });
+              return profileIds.stream().map(id -> found.getOrDefault(id, Stored.NONE)).toList();
+            });
   }
 
   /**

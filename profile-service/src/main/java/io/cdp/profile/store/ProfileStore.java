@@ -46,10 +46,17 @@ import org.infinispan.commons.util.CloseableIterator;
 public class ProfileStore {
 
   /** A profile as read, with the version a conditional write must match. */
-  public record Current(LiveProfile profile, long version) {
+  public record Current(LiveProfile profile, long version, boolean neverStored) {
 
     /** No such profile: only an insert can follow. */
-    public static final Current ABSENT = new Current(null, -1);
+    public static final Current ABSENT = new Current(null, -1, false);
+
+    /** No such profile, and PostgreSQL never held the id: it was not merged away either. */
+    public static final Current NEW = new Current(null, -1, true);
+
+    Current(LiveProfile profile, long version) {
+      this(profile, version, false);
+    }
 
     public boolean exists() {
       return profile != null;
@@ -129,10 +136,10 @@ public class ProfileStore {
     return rows.load(profileId)
         .chain(
             stored -> {
-              if (stored.isEmpty()) {
-                return Uni.createFrom().item(Current.ABSENT);
+              if (stored.profile() == null) {
+                return Uni.createFrom().item(stored.none() ? Current.NEW : Current.ABSENT);
               }
-              LiveProfile profile = stored.get();
+              LiveProfile profile = stored.profile();
               Visit visit = profile.visit();
               return Uni.createFrom()
                   .completionStage(() -> profiles.putIfAbsentAsync(profileId, toStored(profile)))
