@@ -115,11 +115,21 @@ final class BenchContext implements AutoCloseable {
 
   /** {@link #startService(SuiteService)} with settings of this run on top ({@code overrides}). */
   ServiceProcess startService(SuiteService service, Map<String, String> overrides) {
+    return startService(service, overrides, List.of());
+  }
+
+  /**
+   * {@link #startService(SuiteService, Map)} with {@code jvmOptions}, before the run's own ({@code
+   * CDP_BENCH_SERVICE_JVM}), which win.
+   */
+  ServiceProcess startService(
+      SuiteService service, Map<String, String> overrides, List<String> jvmOptions) {
     Map<String, String> config = new LinkedHashMap<>(stack.serviceConfig());
     config.put("cdp.admin-token", adminToken);
     config.putAll(SuiteService.peers(ports));
     config.putAll(overrides);
-    List<String> jvm = new ArrayList<>(settings.serviceJvmOptions());
+    List<String> jvm = new ArrayList<>(jvmOptions);
+    jvm.addAll(settings.serviceJvmOptions());
     if (settings.profile()) {
       jvm.add(
           "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="

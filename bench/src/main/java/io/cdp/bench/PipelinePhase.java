@@ -102,7 +102,9 @@ final class PipelinePhase implements Phase {
     Deliveries deliveries = new Deliveries();
     try (ReceiverServer receiver = ReceiverServer.start(16, deliveries)) {
       for (SuiteService service : SuiteService.all()) {
-        services.put(service, context.startService(service));
+        // The whole suite on this machine, as ./cdp up runs it
+        services.put(
+            service, context.startService(service, Map.of(), ServiceProcess.SHARED_MACHINE_JVM));
       }
       String writeKey = configure(context, services, receiver);
       ServiceProcess[] all = services.values().toArray(ServiceProcess[]::new);

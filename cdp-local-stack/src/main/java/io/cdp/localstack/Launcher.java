@@ -115,7 +115,12 @@ public final class Launcher {
     for (SuiteService service : toStart) {
       ServiceProcess process =
           ServiceProcess.start(
-              root, service, service.port(), config, List.of(), dataDir.resolve("logs"));
+              root,
+              service,
+              service.port(),
+              config,
+              ServiceProcess.SHARED_MACHINE_JVM,
+              dataDir.resolve("logs"));
       services.put(service, process);
       toStop.add(process);
     }

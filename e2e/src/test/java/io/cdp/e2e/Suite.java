@@ -91,7 +91,13 @@ final class Suite implements AutoCloseable {
       config.putAll(ownConfig(service));
       services.put(
           service,
-          ServiceProcess.start(root, service, ports.get(service), config, List.of(), logDir));
+          ServiceProcess.start(
+              root,
+              service,
+              ports.get(service),
+              config,
+              ServiceProcess.SHARED_MACHINE_JVM,
+              logDir));
     }
     CompletableFuture.allOf(
             services.values().stream()
