@@ -185,15 +185,7 @@ class EventCheckTest {
     // The visitor logs in as the customer: the identity service merges the visitor's profile
     IdentityDouble.person(customer, List.of(email, anonymous));
     IdentityDouble.merged(visitor, customer);
-    write(
-        Topics.IDENTITY_MERGES,
-        customer,
-        IdentityMerge.newBuilder()
-            .setMergeId(UUID.randomUUID().toString())
-            .setSurvivingProfileId(customer)
-            .addMergedProfileIds(visitor)
-            .build(),
-        Instant.now());
+    mergeInto(customer, visitor);
     // Well within the 30 s the visitor's person is otherwise cached for
     long deadline = System.nanoTime() + TEN_SECONDS.toNanos();
     CheckRequest check =
@@ -232,21 +224,26 @@ class EventCheckTest {
     // The visitor logs in as the customer; the customer's Lookup does not name the visitor's
     // profile
     IdentityDouble.merged(visitor, customer);
-    write(
-        Topics.IDENTITY_MERGES,
-        customer,
-        IdentityMerge.newBuilder()
-            .setMergeId(UUID.randomUUID().toString())
-            .setSurvivingProfileId(customer)
-            .addMergedProfileIds(visitor)
-            .build(),
-        Instant.now());
+    mergeInto(customer, visitor);
     long deadline = System.nanoTime() + TEN_SECONDS.toNanos();
     while (allowed(check).get("analytics") && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
     // The visitor's withdrawal of analytics now counts; its older grant of advertising does not
     assertEquals(Map.of("advertising", false, "analytics", false), allowed(check));
+  }
+
+  /** Writes the merge of {@code merged} into {@code survivor} as the identity service would. */
+  private static void mergeInto(String survivor, String merged) throws Exception {
+    write(
+        Topics.IDENTITY_MERGES,
+        survivor,
+        IdentityMerge.newBuilder()
+            .setMergeId(UUID.randomUUID().toString())
+            .setSurvivingProfileId(survivor)
+            .addMergedProfileIds(merged)
+            .build(),
+        Instant.now());
   }
 
   private Map<String, Boolean> allowed(CheckRequest request) {
