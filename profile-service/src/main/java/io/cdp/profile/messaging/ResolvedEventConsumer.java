@@ -30,11 +30,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -203,30 +201,43 @@ public class ResolvedEventConsumer {
                                 attempts,
                                 false));
               }
-              Folded folded = fold(current.profile(), events, enrichments);
-              if (folded.updates().isEmpty()) {
+              List<Applied> applied = fold(current.profile(), events, enrichments);
+              if (applied.isEmpty()) {
                 return Uni.createFrom().voidItem();
               }
-              LiveProfile last = folded.updates().get(folded.updates().size() - 1).profile();
+              LiveProfile last = applied.get(applied.size() - 1).update().profile();
+              // What the write needs of all of them: the last profile and every identifier added
               ProfileUpdate whole =
-                  new ProfileUpdate(last, List.of(), VisitChange.NONE, folded.addedIdentifiers());
+                  new ProfileUpdate(
+                      last,
+                      List.of(),
+                      VisitChange.NONE,
+                      applied.stream()
+                          .flatMap(one -> one.update().addedIdentifiers().stream())
+                          .distinct()
+                          .toList());
               return store
                   .write(whole, current)
                   .chain(
                       written -> {
                         if (written) {
                           changed.profile(last);
-                          clipped.increment(folded.clipped());
                           // Sent now, in order; the batch waits for every ack before it is
                           // acknowledged, not each event for its own.
                           synchronized (published) {
-                            for (int i = 0; i < folded.updates().size(); i++) {
+                            for (Applied one : applied) {
+                              if (one.clipped()) {
+                                clipped.increment();
+                                LOG.warnf(
+                                    "Event %s clipped: profile %s is at its size bound",
+                                    one.event().event().messageId(), profileId);
+                              }
                               published.add(
                                   publisher
                                       .publish(
-                                          folded.updates().get(i),
-                                          folded.events().get(i).event().messageId(),
-                                          folded.events().get(i).trace())
+                                          one.update(),
+                                          one.event().event().messageId(),
+                                          one.event().trace())
                                       .subscribeAsCompletionStage());
                             }
                           }
@@ -243,18 +254,12 @@ public class ResolvedEventConsumer {
             });
   }
 
-  /** What a profile's events did: each applied event with its update, in order. */
-  private record Folded(
-      List<Traced> events,
-      List<ProfileUpdate> updates,
-      List<String> addedIdentifiers,
-      int clipped) {}
+  /** An event that changed the profile, with its update, and whether the update was clipped. */
+  private record Applied(Traced event, ProfileUpdate update, boolean clipped) {}
 
-  private Folded fold(LiveProfile profile, List<Traced> events, Enrichments enrichments) {
-    List<Traced> applied = new ArrayList<>(events.size());
-    List<ProfileUpdate> updates = new ArrayList<>(events.size());
-    Set<String> added = new LinkedHashSet<>();
-    int clips = 0;
+  /** Applies {@code events} in order, each to the profile the one before it left. */
+  private List<Applied> fold(LiveProfile profile, List<Traced> events, Enrichments enrichments) {
+    List<Applied> applied = new ArrayList<>(events.size());
     for (Traced traced : events) {
       ProfileEvent event = traced.event();
       Optional<ProfileUpdate> update = updater.apply(profile, event, enrichments);
@@ -263,19 +268,11 @@ public class ResolvedEventConsumer {
         continue;
       }
       Optional<ProfileUpdate> clip = limits.clip(profile, update.get());
-      if (clip.isPresent()) {
-        clips++;
-        LOG.warnf(
-            "Event %s clipped: profile %s is at its size bound",
-            event.messageId(), event.profileId());
-      }
       ProfileUpdate kept = clip.orElse(update.get());
-      applied.add(traced);
-      updates.add(kept);
-      added.addAll(kept.addedIdentifiers());
+      applied.add(new Applied(traced, kept, clip.isPresent()));
       profile = kept.profile();
     }
-    return new Folded(applied, updates, List.copyOf(added), clips);
+    return applied;
   }
 
   private ProfileEvent toEvent(ResolvedEvent resolved) {

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The profiles in PostgreSQL ({@link ProfileRow}, {@link IdentifierRow}): the system of record. The
@@ -189,36 +190,27 @@ public class ProfileRows {
   }
 
   private Uni<List<Stored>> loadAll(List<String> profileIds) {
-    return pool.preparedQuery(
-            "SELECT id, merged_into, body::text FROM profile.profiles WHERE id = ANY($1)")
-        .execute(Tuple.of(profileIds.toArray(String[]::new)))
-        .map(
-            rows -> {
-              Map<String, Stored> found = new HashMap<>();
-              rows.forEach(
-                  row -> {
-                    String mergedInto = row.getString(1);
-                    found.put(
-                        row.getString(0),
-                        mergedInto != null
-                            ? new Stored(null, mergedInto)
-                            : new Stored(parse(row.getString(2)), null));
-                  });
-              return profileIds.stream().map(id -> found.getOrDefault(id, Stored.NONE)).toList();
-            });
+    return byId(
+            "SELECT id, merged_into, body::text FROM profile.profiles WHERE id = ANY($1)",
+            profileIds,
+            row ->
+                row.getString(1) != null
+                    ? new Stored(null, row.getString(1))
+                    : new Stored(parse(row.getString(2)), null))
+        .map(found -> found.stream().map(stored -> stored.orElse(Stored.NONE)).toList());
   }
 
   /**
-   * What {@code select} (id and one text column, for the ids in {@code $1}) finds for each of
-   * {@code ids}, in their order; empty where it finds nothing.
+   * What {@code select} (the id first, for the ids in {@code $1}) finds for each of {@code ids}, as
+   * {@code read} makes it of the row, in their order; empty where it finds nothing.
    */
-  private Uni<List<Optional<String>>> byId(String select, List<String> ids) {
+  private <T> Uni<List<Optional<T>>> byId(String select, List<String> ids, Function<Row, T> read) {
     return pool.preparedQuery(select)
         .execute(Tuple.of(ids.toArray(String[]::new)))
         .map(
             rows -> {
-              Map<String, String> found = new HashMap<>();
-              rows.forEach(row -> found.put(row.getString(0), row.getString(1)));
+              Map<String, T> found = new HashMap<>();
+              rows.forEach(row -> found.put(row.getString(0), read.apply(row)));
               return ids.stream().map(id -> Optional.ofNullable(found.get(id))).toList();
             });
   }
@@ -248,7 +240,8 @@ public class ProfileRows {
     return byId(
         "SELECT id, merged_into FROM profile.profiles"
             + " WHERE id = ANY($1) AND merged_into IS NOT NULL",
-        profileIds);
+        profileIds,
+        row -> row.getString(1));
   }
 
   /** The profile id indexed for {@code identifier} (normalised {@code type:value}). */
