@@ -60,13 +60,7 @@ class EventCheckTest {
   @Test
   void aCheckCausedByAnEventAnswersOnlyOnceTheConsentThatEventCarriesIsApplied() throws Exception {
     String profileId = UUID.randomUUID().toString();
-    given()
-        .header("Authorization", "Bearer test-admin-token")
-        .contentType(ContentType.JSON)
-        .body(Map.of("purposes", Map.of("advertising", true)))
-        .put("/v1/consent/{identifier}", "profile:" + profileId)
-        .then()
-        .statusCode(200);
+    chooseAdvertising("profile:" + profileId, true);
 
     PausableChannel events = channels.getPausable("events-resolved");
     CompletableFuture<CheckResponse> waiting;
@@ -113,13 +107,7 @@ class EventCheckTest {
     assertEquals(1, IdentityDouble.lookups("profile_id:" + profileId));
 
     // The email chose before it was linked; the identity service links it and says so in an event
-    given()
-        .header("Authorization", "Bearer test-admin-token")
-        .contentType(ContentType.JSON)
-        .body(Map.of("purposes", Map.of("advertising", true)))
-        .put("/v1/consent/{identifier}", email)
-        .then()
-        .statusCode(200);
+    chooseAdvertising(email, true);
     IdentityDouble.person(profileId, List.of(anonymous, email));
     RecordMetadata linking = send(profileId, List.of(email), "{\"type\":\"identify\"}");
     assertEquals(true, advertising(after(profileId, linking)));
@@ -134,7 +122,7 @@ class EventCheckTest {
     String anonymous = "anonymous_id:" + profileId;
     String email = "email:" + profileId + "@example.com";
     // Consent given under the email (a sign-up form) before the visitor's first event
-    grantAdvertising(email);
+    chooseAdvertising(email, true);
     // The identity double does not know the profile: a lookup would find no one
     RecordMetadata creating =
         send(profileId, List.of(anonymous, email), "{\"type\":\"page\"}", true, Instant.now());
@@ -142,13 +130,7 @@ class EventCheckTest {
 
     // A later event links another identifier, which chose otherwise more recently: learned too
     String user = "user_id:" + profileId;
-    given()
-        .header("Authorization", "Bearer test-admin-token")
-        .contentType(ContentType.JSON)
-        .body(Map.of("purposes", Map.of("advertising", false)))
-        .put("/v1/consent/{identifier}", user)
-        .then()
-        .statusCode(200);
+    chooseAdvertising(user, false);
     RecordMetadata linking =
         send(profileId, List.of(user), "{\"type\":\"identify\"}", false, Instant.now());
     assertEquals(false, advertising(after(profileId, linking)));
@@ -161,7 +143,7 @@ class EventCheckTest {
     String anonymous = "anonymous_id:" + profileId;
     String email = "email:" + profileId + "@example.com";
     // Since its creation an hour ago, the profile was merged with one whose email granted
-    grantAdvertising(email);
+    chooseAdvertising(email, true);
     IdentityDouble.person(profileId, List.of(anonymous, email));
     Instant anHourAgo = Instant.now().minus(Duration.ofHours(1));
     RecordMetadata replayed =
@@ -176,7 +158,7 @@ class EventCheckTest {
     String customer = UUID.randomUUID().toString();
     String anonymous = "anonymous_id:" + visitor;
     String email = "email:" + customer + "@example.com";
-    grantAdvertising(email);
+    chooseAdvertising(email, true);
     IdentityDouble.person(customer, List.of(email));
     RecordMetadata creating =
         send(visitor, List.of(anonymous), "{\"type\":\"page\"}", true, Instant.now());
@@ -206,13 +188,7 @@ class EventCheckTest {
     RecordMetadata choosing = send(visitor, "{\"Advertising\":true,\"Analytics\":false}");
     assertEquals(true, advertising(after(visitor, choosing)));
     // ...then the customer withdraws advertising under their email
-    given()
-        .header("Authorization", "Bearer test-admin-token")
-        .contentType(ContentType.JSON)
-        .body(Map.of("purposes", Map.of("advertising", false)))
-        .put("/v1/consent/{identifier}", email)
-        .then()
-        .statusCode(200);
+    chooseAdvertising(email, false);
     CheckRequest check =
         CheckRequest.newBuilder()
             .setProfileId(customer)
@@ -250,11 +226,12 @@ class EventCheckTest {
     return consent.check(request).await().atMost(TEN_SECONDS).getAllowedMap();
   }
 
-  private static void grantAdvertising(String identifier) {
+  /** Sets the subject's choice for advertising through the API, as a consent banner would. */
+  private static void chooseAdvertising(String identifier, boolean allowed) {
     given()
         .header("Authorization", "Bearer test-admin-token")
         .contentType(ContentType.JSON)
-        .body(Map.of("purposes", Map.of("advertising", true)))
+        .body(Map.of("purposes", Map.of("advertising", allowed)))
         .put("/v1/consent/{identifier}", identifier)
         .then()
         .statusCode(200);
