@@ -8,6 +8,13 @@ public final class Topics {
   /** Events as accepted by the collector ({@code RawEvent}), keyed by the best identifier. */
   public static final String EVENTS_RAW = "cdp.events.raw";
 
+  /**
+   * The messageIds each collector replica forwarded to {@link #EVENTS_RAW}, as packed digests (16
+   * bytes each, one record per request), unkeyed: every replica reads them all to drop duplicates
+   * that another replica (or itself before a restart) forwarded within the dedupe window.
+   */
+  public static final String COLLECTOR_FORWARDED = "cdp.collector.forwarded";
+
   /** Events with their profile id ({@code ResolvedEvent}), keyed by profile id. */
   public static final String EVENTS_RESOLVED = "cdp.events.resolved";
 
@@ -41,6 +48,7 @@ public final class Topics {
   public static final List<TopicSpec> ALL =
       List.of(
           new TopicSpec(EVENTS_RAW, false),
+          new TopicSpec(COLLECTOR_FORWARDED, false),
           new TopicSpec(EVENTS_RESOLVED, false),
           new TopicSpec(IDENTITY_MERGES, false),
           new TopicSpec(IDENTITY_SPLITS, false),

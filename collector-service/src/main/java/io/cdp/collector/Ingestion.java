@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdp.collector.EventBatch.Accepted;
 import io.cdp.collector.Sources.SourceRef;
 import io.cdp.collector.config.CollectorConfig;
+import io.cdp.collector.dedupe.ForwardedId;
+import io.cdp.collector.dedupe.ForwardedIds;
 import io.cdp.collector.messaging.RawEventPublisher;
-import io.cdp.collector.store.DedupeCache;
 import io.cdp.common.rest.ApiError;
 import io.cdp.common.rest.ApiException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,9 +16,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -27,9 +27,8 @@ import org.jboss.logging.Logger;
  * only once Kafka acknowledged every event.
  *
  * <p>Duplicates: a {@code messageId} the source already sent within the dedupe window (or twice in
- * one request) is acknowledged but not forwarded again. Ids are remembered only after Kafka's
- * acknowledgement, so a request that failed with 503 can be retried safely; if Infinispan is
- * unreachable the collector forwards everything (at least once) rather than refuse events.
+ * one request) is acknowledged but not forwarded again ({@link ForwardedIds}). Ids are remembered
+ * only after Kafka's acknowledgement, so a request that failed with 503 can be retried safely.
  */
 @ApplicationScoped
 public class Ingestion {
@@ -48,7 +47,7 @@ public class Ingestion {
   }
 
   private final RawEventPublisher publisher;
-  private final DedupeCache dedupe;
+  private final ForwardedIds forwarded;
   private final CollectorConfig config;
   private final ObjectMapper json;
   private final EventBatch.Limits limits;
@@ -58,12 +57,12 @@ public class Ingestion {
 
   public Ingestion(
       RawEventPublisher publisher,
-      DedupeCache dedupe,
+      ForwardedIds forwarded,
       CollectorConfig config,
       ObjectMapper json,
       MeterRegistry metrics) {
     this.publisher = publisher;
-    this.dedupe = dedupe;
+    this.forwarded = forwarded;
     this.config = config;
     this.json = json;
     this.limits =
@@ -82,28 +81,20 @@ public class Ingestion {
    * ack.
    */
   public Uni<Outcome> ingest(SourceRef source, List<Accepted> events) {
-    Map<String, Accepted> byKey = new LinkedHashMap<>(events.size() * 2); // never resized
+    List<Accepted> fresh = new ArrayList<>(events.size());
+    List<ForwardedId> ids = new ArrayList<>(events.size());
+    Set<ForwardedId> inRequest = new HashSet<>(events.size() * 2); // never resized
     for (Accepted event : events) {
-      byKey.putIfAbsent(DedupeCache.key(source.id(), event.messageId()), event);
+      ForwardedId id = ForwardedId.of(source.id(), event.messageId());
+      if (inRequest.add(id) && !forwarded.forwarded(id)) {
+        fresh.add(event);
+        ids.add(id);
+      }
     }
-    int repeatedInRequest = events.size() - byKey.size();
-    return seen(byKey.keySet())
-        .flatMap(
-            seen -> {
-              List<Accepted> fresh = new ArrayList<>(byKey.size());
-              List<String> marks = new ArrayList<>(byKey.size());
-              byKey.forEach(
-                  (key, event) -> {
-                    if (seen.isEmpty() || !seen.contains(key)) {
-                      fresh.add(event);
-                      marks.add(key);
-                    }
-                  });
-              int duplicates = repeatedInRequest + byKey.size() - fresh.size();
-              return publish(source, fresh)
-                  .flatMap(done -> mark(marks))
-                  .map(done -> count(source, fresh.size(), duplicates));
-            });
+    int duplicates = events.size() - fresh.size();
+    return publish(source, fresh)
+        .invoke(() -> forwarded.remember(ids))
+        .map(done -> count(source, fresh.size(), duplicates));
   }
 
   /** The time a request was received, as events record it. */
@@ -142,20 +133,6 @@ public class Ingestion {
     }
   }
 
-  private Uni<Set<String>> seen(Set<String> keys) {
-    return dedupe
-        .seen(keys)
-        .ifNoItem()
-        .after(config.dedupe().timeout())
-        .fail()
-        .onFailure()
-        .recoverWithItem(
-            e -> {
-              LOG.warnf("Duplicate check unavailable, forwarding every event: %s", e.toString());
-              return Set.of();
-            });
-  }
-
   private Uni<Void> publish(SourceRef source, List<Accepted> events) {
     if (events.isEmpty()) {
       return Uni.createFrom().voidItem();
@@ -173,24 +150,6 @@ public class Ingestion {
             e -> {
               LOG.warnf("Events not acknowledged by Kafka: %s", e.toString());
               return new Unavailable(e);
-            });
-  }
-
-  private Uni<Void> mark(List<String> marks) {
-    if (marks.isEmpty()) {
-      return Uni.createFrom().voidItem();
-    }
-    return dedupe
-        .mark(marks, config.dedupe().window())
-        .ifNoItem()
-        .after(config.dedupe().timeout())
-        .fail()
-        .onFailure()
-        .recoverWithItem(
-            e -> {
-              // The events are durable; a retry of this request may be forwarded twice.
-              LOG.warnf("Could not remember forwarded messageIds: %s", e.toString());
-              return null;
             });
   }
 

@@ -54,9 +54,12 @@ public interface CollectorConfig {
     @WithDefault("24h")
     Duration window();
 
-    /** How long a lookup or a mark in Infinispan may take before the collector goes on without. */
-    @WithDefault("2s")
-    Duration timeout();
+    /**
+     * The most messageIds a replica holds (about 32 bytes each, on its heap); past it the oldest go
+     * first, so under heavy traffic the window is shorter than {@link #window()}.
+     */
+    @WithDefault("1000000")
+    int maxIds();
   }
 
   /** How Tealium data-layer fields map onto the Segment-spec event. */

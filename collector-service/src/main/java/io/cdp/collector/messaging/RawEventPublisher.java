@@ -12,7 +12,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +28,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
 
 /**
  * Writes accepted events to {@code cdp.events.raw}. The returned Uni completes only when the broker
@@ -45,24 +45,14 @@ import org.eclipse.microprofile.config.Config;
 @ApplicationScoped
 public class RawEventPublisher {
 
-  /** The suite's shared Kafka settings (acks=all, idempotence, linger), in the order they apply. */
-  private static final List<String> SHARED_PREFIXES =
-      List.of("kafka.", "mp.messaging.connector.smallrye-kafka.");
+  private static final Logger LOG = Logger.getLogger(RawEventPublisher.class);
 
   private final Producer<String, byte[]> producer;
   private final ExecutorService sender;
   private final TextMapPropagator propagator;
 
   public RawEventPublisher(Config config, CollectorConfig collector, OpenTelemetry telemetry) {
-    Map<String, Object> settings = new HashMap<>();
-    for (String prefix : SHARED_PREFIXES) {
-      for (String key : config.getPropertyNames()) {
-        String name = key.substring(Math.min(prefix.length(), key.length()));
-        if (key.startsWith(prefix) && ProducerConfig.configNames().contains(name)) {
-          config.getOptionalValue(key, String.class).ifPresent(value -> settings.put(name, value));
-        }
-      }
-    }
+    Map<String, Object> settings = KafkaSettings.shared(config, ProducerConfig.configNames());
     settings.putAll(collector.producer());
     settings.put(ProducerConfig.CLIENT_ID_CONFIG, "collector-events-raw");
     this.producer =
@@ -78,6 +68,28 @@ public class RawEventPublisher {
     RecordHeaders trace = new RecordHeaders();
     propagator.inject(Context.current(), trace, TraceHeaders.SETTER);
     return VertxContexts.onCallerContext(() -> send(sourceId, events, trace));
+  }
+
+  /**
+   * Sends a record of {@code cdp.collector.forwarded} (see {@code ForwardedIds}) on the sending
+   * thread, behind the events it names; a failure is only logged: it lets a duplicate through on
+   * another replica, never loses an event.
+   */
+  public void publishForwarded(byte[] ids) {
+    sender.execute(
+        () -> {
+          try {
+            producer.send(
+                new ProducerRecord<>(Topics.COLLECTOR_FORWARDED, ids),
+                (metadata, error) -> {
+                  if (error != null) {
+                    LOG.warnf("Forwarded messageIds not recorded: %s", error.toString());
+                  }
+                });
+          } catch (RuntimeException e) {
+            LOG.warnf("Forwarded messageIds not recorded: %s", e.toString());
+          }
+        });
   }
 
   @PreDestroy
