@@ -81,14 +81,18 @@ public class Ingestion {
    * ack.
    */
   public Uni<Outcome> ingest(SourceRef source, List<Accepted> events) {
+    List<ForwardedId> requested = new ArrayList<>(events.size());
+    for (Accepted event : events) {
+      requested.add(ForwardedId.of(source.id(), event.messageId()));
+    }
+    boolean[] forwardedBefore = forwarded.forwarded(requested);
     List<Accepted> fresh = new ArrayList<>(events.size());
     List<ForwardedId> ids = new ArrayList<>(events.size());
     Set<ForwardedId> inRequest = new HashSet<>(events.size() * 2); // never resized
-    for (Accepted event : events) {
-      ForwardedId id = ForwardedId.of(source.id(), event.messageId());
-      if (inRequest.add(id) && !forwarded.forwarded(id)) {
-        fresh.add(event);
-        ids.add(id);
+    for (int i = 0; i < forwardedBefore.length; i++) {
+      if (!forwardedBefore[i] && inRequest.add(requested.get(i))) {
+        fresh.add(events.get(i));
+        ids.add(requested.get(i));
       }
     }
     int duplicates = events.size() - fresh.size();

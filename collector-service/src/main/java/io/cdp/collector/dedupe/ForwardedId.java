@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,5 +40,18 @@ public record ForwardedId(long high, long low) {
     ByteBuffer packed = ByteBuffer.allocate(ids.size() * BYTES);
     ids.forEach(id -> packed.putLong(id.high()).putLong(id.low()));
     return packed.array();
+  }
+
+  /** The ids of a record of {@code cdp.collector.forwarded}. */
+  static List<ForwardedId> unpack(byte[] packed) {
+    if (packed == null) {
+      return List.of();
+    }
+    ByteBuffer ids = ByteBuffer.wrap(packed);
+    List<ForwardedId> unpacked = new ArrayList<>(packed.length / BYTES);
+    while (ids.remaining() >= BYTES) {
+      unpacked.add(new ForwardedId(ids.getLong(), ids.getLong()));
+    }
+    return unpacked;
   }
 }

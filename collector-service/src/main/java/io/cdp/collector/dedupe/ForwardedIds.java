@@ -9,11 +9,13 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +23,8 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
@@ -41,10 +45,16 @@ public class ForwardedIds {
   private static final Logger LOG = Logger.getLogger(ForwardedIds.class);
   private static final Duration POLL = Duration.ofMillis(500);
 
+  /** Names the replica that wrote a record, which skips its own records when it reads them. */
+  private static final String REPLICA_HEADER = "cdp-collector-replica";
+
   private final RecentIds recent;
   private final Duration window;
   private final RawEventPublisher publisher;
   private final Map<String, Object> consumerSettings;
+  private final Header replica =
+      new RecordHeader(
+          REPLICA_HEADER, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean caughtUp;
   private volatile boolean closed;
@@ -58,6 +68,9 @@ public class ForwardedIds {
     consumerSettings.put(ConsumerConfig.CLIENT_ID_CONFIG, "collector-forwarded");
     consumerSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     consumerSettings.remove(ConsumerConfig.GROUP_ID_CONFIG); // every replica reads every record
+    // Other replicas' ids may arrive a little later; a fetch per request written costs the broker
+    consumerSettings.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536");
+    consumerSettings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "250");
     metrics.gauge("cdp.collector.dedupe.ids", recent, RecentIds::size);
   }
 
@@ -75,9 +88,12 @@ public class ForwardedIds {
     }
   }
 
-  /** Whether {@code id} was forwarded within the window, by any replica this one has heard of. */
-  public boolean forwarded(ForwardedId id) {
-    return recent.contains(id, System.currentTimeMillis() - window.toMillis());
+  /**
+   * For each of {@code ids}, whether it was forwarded within the window, by any replica this one
+   * has heard of. One call per request: each call through the bean's proxy costs a context lookup.
+   */
+  public boolean[] forwarded(List<ForwardedId> ids) {
+    return recent.contains(ids, System.currentTimeMillis() - window.toMillis());
   }
 
   /** Remembers ids Kafka has just acknowledged, here and for the other replicas. */
@@ -85,9 +101,8 @@ public class ForwardedIds {
     if (ids.isEmpty()) {
       return;
     }
-    long now = System.currentTimeMillis();
-    ids.forEach(id -> recent.add(id, now));
-    publisher.publishForwarded(ForwardedId.pack(ids));
+    recent.add(ids, System.currentTimeMillis());
+    publisher.publishForwarded(ForwardedId.pack(ids), replica);
   }
 
   /** Whether the read of the topic has reached where its end was at startup. */
@@ -157,10 +172,11 @@ public class ForwardedIds {
   }
 
   private void add(ConsumerRecord<byte[], byte[]> record) {
-    ByteBuffer ids = ByteBuffer.wrap(record.value() == null ? new byte[0] : record.value());
-    while (ids.remaining() >= ForwardedId.BYTES) {
-      recent.add(new ForwardedId(ids.getLong(), ids.getLong()), record.timestamp());
+    Header writer = record.headers().lastHeader(REPLICA_HEADER);
+    if (writer != null && Arrays.equals(writer.value(), replica.value())) {
+      return; // added when this process forwarded them
     }
+    recent.add(ForwardedId.unpack(record.value()), record.timestamp());
   }
 
   private void pause() {

@@ -1,21 +1,30 @@
 package io.cdp.collector.dedupe;
 
+import java.util.List;
+
 /**
  * A bounded set of recent {@link ForwardedId}s with the time each was added: the newest {@code
  * capacity} ids are kept (when full, the oldest goes), and an id added before a caller's cut-off
- * counts as absent. About 32 bytes per id, in five arrays allocated once: a ring of entries in the
- * order they were added, and an open-addressing table (linear probing, at most half full) of slots
- * that point into the ring. A removal shifts the slots that follow back, so lookups never meet
- * tombstones. Thread-safe; each call holds the lock for one lookup or one insertion.
+ * counts as absent. About 40 bytes per id, in two arrays allocated once: a ring of entries (high,
+ * low, time) in the order they were added, and an open-addressing table (linear probing, at most
+ * half full) of slots that point into the ring.
+ *
+ * <p>A slot also holds the low 32 bits of its id, so a lookup compares ids in the table's run of
+ * slots (one cache line, mostly) and reads the ring only on a likely match; most ids looked up are
+ * new ones, and each read of the ring costs a cache miss. A removal shifts the slots that follow
+ * back, so lookups never meet tombstones. Thread-safe; a call holds the lock for its ids.
  */
 final class RecentIds {
 
-  private final long[] high;
-  private final long[] low;
-  private final long[] addedAt;
+  private static final int HIGH = 0;
+  private static final int LOW = 1;
+  private static final int ADDED_AT = 2;
+  private static final int STRIDE = 3;
 
-  /** Ring index + 1 of the entry a slot holds; 0 is an empty slot. */
-  private final int[] slots;
+  private final long[] ring;
+
+  /** (low 32 bits of the id) << 32 | (ring index + 1); 0 is an empty slot. */
+  private final long[] slots;
 
   private final int mask;
   private final int capacity;
@@ -27,46 +36,33 @@ final class RecentIds {
       throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
     }
     this.capacity = capacity;
-    this.high = new long[capacity];
-    this.low = new long[capacity];
-    this.addedAt = new long[capacity];
+    this.ring = new long[capacity * STRIDE];
     int tableSize = Integer.highestOneBit(capacity) << 2; // > 2 x capacity, a power of two
-    this.slots = new int[tableSize];
+    this.slots = new long[tableSize];
     this.mask = tableSize - 1;
   }
 
   /**
-   * Whether {@code id} was added at or after {@code notBefore} (epoch millis) and is still held.
+   * For each of {@code ids}, whether it was added at or after {@code notBefore} (epoch millis) and
+   * is still held.
    */
-  synchronized boolean contains(ForwardedId id, long notBefore) {
-    int entry = find(id);
-    return entry >= 0 && addedAt[entry] >= notBefore;
+  synchronized boolean[] contains(List<ForwardedId> ids, long notBefore) {
+    boolean[] held = new boolean[ids.size()];
+    for (int i = 0; i < held.length; i++) {
+      int entry = find(ids.get(i));
+      held[i] = entry >= 0 && ring[entry * STRIDE + ADDED_AT] >= notBefore;
+    }
+    return held;
   }
 
   /**
-   * Adds {@code id} as of {@code time} (epoch millis), evicting the oldest id when full. An id held
-   * already keeps its place and takes the later time.
+   * Adds {@code ids} as of {@code time} (epoch millis), evicting the oldest ids when full. An id
+   * held already keeps its place and takes the later time.
    */
-  synchronized void add(ForwardedId id, long time) {
-    int entry = find(id);
-    if (entry >= 0) {
-      addedAt[entry] = Math.max(addedAt[entry], time);
-      return;
+  synchronized void add(List<ForwardedId> ids, long time) {
+    for (ForwardedId id : ids) {
+      add(id, time);
     }
-    if (size == capacity) {
-      removeSlotOf(next);
-    } else {
-      size++;
-    }
-    high[next] = id.high();
-    low[next] = id.low();
-    addedAt[next] = time;
-    int slot = home(id.low());
-    while (slots[slot] != 0) {
-      slot = (slot + 1) & mask;
-    }
-    slots[slot] = next + 1;
-    next = next + 1 == capacity ? 0 : next + 1;
   }
 
   int capacity() {
@@ -77,11 +73,38 @@ final class RecentIds {
     return size;
   }
 
+  private void add(ForwardedId id, long time) {
+    int entry = find(id);
+    if (entry >= 0) {
+      int at = entry * STRIDE + ADDED_AT;
+      ring[at] = Math.max(ring[at], time);
+      return;
+    }
+    if (size == capacity) {
+      removeSlotOf(next);
+    } else {
+      size++;
+    }
+    int at = next * STRIDE;
+    ring[at + HIGH] = id.high();
+    ring[at + LOW] = id.low();
+    ring[at + ADDED_AT] = time;
+    int slot = home(id.low());
+    while (slots[slot] != 0) {
+      slot = (slot + 1) & mask;
+    }
+    slots[slot] = ((long) (int) id.low() << 32) | (next + 1);
+    next = next + 1 == capacity ? 0 : next + 1;
+  }
+
   private int find(ForwardedId id) {
+    int lowBits = (int) id.low();
     for (int slot = home(id.low()); slots[slot] != 0; slot = (slot + 1) & mask) {
-      int entry = slots[slot] - 1;
-      if (low[entry] == id.low() && high[entry] == id.high()) {
-        return entry;
+      if ((int) (slots[slot] >>> 32) == lowBits) {
+        int entry = (int) slots[slot] - 1;
+        if (ring[entry * STRIDE + LOW] == id.low() && ring[entry * STRIDE + HIGH] == id.high()) {
+          return entry;
+        }
       }
     }
     return -1;
@@ -89,12 +112,12 @@ final class RecentIds {
 
   /** Empties the slot of ring entry {@code entry} and moves later slots of its run back. */
   private void removeSlotOf(int entry) {
-    int hole = home(low[entry]);
-    while (slots[hole] != entry + 1) {
+    int hole = home(ring[entry * STRIDE + LOW]);
+    while ((int) slots[hole] != entry + 1) {
       hole = (hole + 1) & mask;
     }
     for (int slot = (hole + 1) & mask; slots[slot] != 0; slot = (slot + 1) & mask) {
-      int wanted = home(low[slots[slot] - 1]);
+      int wanted = home(slots[slot] >>> 32);
       // The slot may move into the hole unless its home lies cyclically in (hole, slot]
       boolean homeAfterHole =
           hole <= slot ? hole < wanted && wanted <= slot : hole < wanted || wanted <= slot;
@@ -106,7 +129,7 @@ final class RecentIds {
     slots[hole] = 0;
   }
 
-  /** Ids are digests, so their low bits are already uniform. */
+  /** Ids are digests, so their low bits are already uniform; the table is under 2^31 slots. */
   private int home(long low) {
     return (int) low & mask;
   }

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -75,12 +76,13 @@ public class RawEventPublisher {
    * thread, behind the events it names; a failure is only logged: it lets a duplicate through on
    * another replica, never loses an event.
    */
-  public void publishForwarded(byte[] ids) {
+  public void publishForwarded(byte[] ids, Header replica) {
     sender.execute(
         () -> {
           try {
             producer.send(
-                new ProducerRecord<>(Topics.COLLECTOR_FORWARDED, ids),
+                new ProducerRecord<>(
+                    Topics.COLLECTOR_FORWARDED, null, (String) null, ids, List.of(replica)),
                 (metadata, error) -> {
                   if (error != null) {
                     LOG.warnf("Forwarded messageIds not recorded: %s", error.toString());

@@ -18,20 +18,21 @@ class RecentIdsTest {
   void anAddedIdIsHeldAndAnotherIsNot() {
     RecentIds ids = new RecentIds(10);
     ForwardedId id = ForwardedId.of("source-1", "m-1");
-    ids.add(id, 1_000);
-    assertTrue(ids.contains(id, 0));
-    assertFalse(ids.contains(ForwardedId.of("source-1", "m-2"), 0));
-    assertFalse(ids.contains(ForwardedId.of("source-2", "m-1"), 0), "ids are per source");
+    ids.add(List.of(id), 1_000);
+    assertTrue(ids.contains(List.of(id), 0)[0]);
+    assertFalse(ids.contains(List.of(ForwardedId.of("source-1", "m-2")), 0)[0]);
+    assertFalse(
+        ids.contains(List.of(ForwardedId.of("source-2", "m-1")), 0)[0], "ids are per source");
   }
 
   @Test
   void anIdAddedBeforeTheCutOffCountsAsAbsentUntilAddedAgain() {
     RecentIds ids = new RecentIds(10);
     ForwardedId id = ForwardedId.of("s", "m");
-    ids.add(id, 1_000);
-    assertFalse(ids.contains(id, 1_001));
-    ids.add(id, 5_000);
-    assertTrue(ids.contains(id, 1_001));
+    ids.add(List.of(id), 1_000);
+    assertFalse(ids.contains(List.of(id), 1_001)[0]);
+    ids.add(List.of(id), 5_000);
+    assertTrue(ids.contains(List.of(id), 1_001)[0]);
     assertEquals(1, ids.size());
   }
 
@@ -41,13 +42,13 @@ class RecentIdsTest {
     List<ForwardedId> added = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       added.add(ForwardedId.of("s", "m-" + i));
-      ids.add(added.get(i), i);
+      ids.add(List.of(added.get(i)), i);
     }
     assertEquals(3, ids.size());
-    assertFalse(ids.contains(added.get(0), 0));
-    assertFalse(ids.contains(added.get(1), 0));
+    assertFalse(ids.contains(List.of(added.get(0)), 0)[0]);
+    assertFalse(ids.contains(List.of(added.get(1)), 0)[0]);
     for (int i = 2; i < 5; i++) {
-      assertTrue(ids.contains(added.get(i), 0), "m-" + i);
+      assertTrue(ids.contains(List.of(added.get(i)), 0)[0], "m-" + i);
     }
   }
 
@@ -69,7 +70,7 @@ class RecentIdsTest {
     for (int step = 0; step < 50_000; step++) {
       ForwardedId id = universe.get(random.nextInt(universe.size()));
       if (random.nextBoolean()) {
-        ids.add(id, step);
+        ids.add(List.of(id), step);
         Long before = model.get(id);
         if (before == null) {
           if (model.size() == capacity) {
@@ -83,10 +84,32 @@ class RecentIdsTest {
         long notBefore = Math.max(0, step - random.nextInt(2_000));
         Long time = model.get(id);
         assertEquals(
-            time != null && time >= notBefore, ids.contains(id, notBefore), "step " + step);
+            time != null && time >= notBefore,
+            ids.contains(List.of(id), notBefore)[0],
+            "step " + step);
       }
       assertEquals(model.size(), ids.size());
     }
+  }
+
+  @Test
+  void idsAreLookedUpAndAddedManyAtATime() {
+    RecentIds ids = new RecentIds(10);
+    ForwardedId a = ForwardedId.of("s", "a");
+    ForwardedId b = ForwardedId.of("s", "b");
+    ids.add(List.of(a, a), 1);
+    assertEquals(1, ids.size());
+    boolean[] held = ids.contains(List.of(b, a, b), 0);
+    assertFalse(held[0]);
+    assertTrue(held[1]);
+    assertFalse(held[2]);
+  }
+
+  @Test
+  void packedIdsReadBackTheSame() {
+    List<ForwardedId> ids = List.of(ForwardedId.of("s", "a"), ForwardedId.of("s", "b"));
+    assertEquals(ids, ForwardedId.unpack(ForwardedId.pack(ids)));
+    assertEquals(List.of(), ForwardedId.unpack(null));
   }
 
   @Test
