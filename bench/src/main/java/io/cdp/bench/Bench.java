@@ -45,7 +45,7 @@ public final class Bench {
       for (Phase phase : phases) {
         System.out.printf(
             "Phase %s (%d s warm-up, %d s measured per load)...%n",
-            phase.name(), settings.warmup().toSeconds(), settings.measured().toSeconds());
+            phase.name(), phase.warmup(settings).toSeconds(), settings.measured().toSeconds());
         for (PhaseResult result : phase.run(context)) {
           System.out.printf(
               "  %s: %,d events/s%n", result.name(), Math.round(result.eventsPerSecond()));

@@ -33,6 +33,12 @@ final class CollectorPhase implements Phase {
     return NAME;
   }
 
+  /** Both phases warm up as long, so they are compared at the same point of the broker's run. */
+  @Override
+  public Duration warmup(BenchSettings settings) {
+    return settings.collectorWarmup();
+  }
+
   @Override
   public List<PhaseResult> run(BenchContext context) throws Exception {
     BenchSettings settings = context.settings();
@@ -44,7 +50,7 @@ final class CollectorPhase implements Phase {
       long before = context.endOffsets(Topics.EVENTS_RAW);
 
       Load load = new Load(settings.batchEvents());
-      LoadWindow window = LoadWindow.startingNow(settings.warmup(), settings.measured());
+      LoadWindow window = LoadWindow.startingNow(warmup(settings), settings.measured());
       ProcessUsage usage = ProcessUsage.during(window, context.processes(collector));
       List<Thread> clients = new ArrayList<>();
       int requestBytes = 0;
@@ -93,7 +99,7 @@ final class CollectorPhase implements Phase {
                   + settings.batchEvents()
                   + " events per request, no think time",
               settings.connections(),
-              settings.warmup().toSeconds(),
+              warmup(settings).toSeconds(),
               seconds,
               load.measuredEvents.sum(),
               details,

@@ -2,6 +2,7 @@ package io.cdp.bench;
 
 import io.cdp.bench.SegmentPayloads.KeyedRecord;
 import io.cdp.contracts.Topics;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,12 @@ final class KafkaRawPhase implements Phase {
     return NAME;
   }
 
+  /** Both phases warm up as long, so they are compared at the same point of the broker's run. */
+  @Override
+  public Duration warmup(BenchSettings settings) {
+    return settings.collectorWarmup();
+  }
+
   @Override
   public List<PhaseResult> run(BenchContext context) throws Exception {
     BenchSettings settings = context.settings();
@@ -44,7 +51,7 @@ final class KafkaRawPhase implements Phase {
     LongAdder measured = new LongAdder();
     LongAdder acknowledged = new LongAdder();
     AtomicReference<Exception> failure = new AtomicReference<>();
-    LoadWindow window = LoadWindow.startingNow(settings.warmup(), settings.measured());
+    LoadWindow window = LoadWindow.startingNow(warmup(settings), settings.measured());
     long before = context.endOffsets(Topics.EVENTS_RAW);
     ProcessUsage usage = ProcessUsage.during(window, context.processes());
     try (KafkaProducer<String, byte[]> producer =
@@ -86,7 +93,7 @@ final class KafkaRawPhase implements Phase {
             NAME,
             "1 producer thread, as fast as the producer accepts",
             1,
-            settings.warmup().toSeconds(),
+            warmup(settings).toSeconds(),
             window.measuredSeconds(),
             measured.sum(),
             details,

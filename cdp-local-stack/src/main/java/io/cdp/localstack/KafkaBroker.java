@@ -59,7 +59,7 @@ final class KafkaBroker implements AutoCloseable {
     }
     List<String> classpath = Classpaths.of("kafka");
     List<String> jvm =
-        List.of("-Xms128m", "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath());
+        List.of("-Xms128m", "-Xmx1g", "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath());
     Path logFile = settings.dataDir().resolve("logs/kafka.log");
     if (!Files.exists(logDir.resolve("meta.properties"))) {
       ChildProcess.runToCompletion(
