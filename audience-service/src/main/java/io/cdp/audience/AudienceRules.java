@@ -56,7 +56,11 @@ public class AudienceRules {
   /**
    * A rule ready to run, what of the profile it reads, and when time alone can change its answer.
    */
-  private record Compiled(CelRuntime.Program program, ProfileReads reads, TimeMoments time) {}
+  private record Compiled(
+      CelRuntime.Program program,
+      ProfileReads reads,
+      RequiredAttributes required,
+      TimeMoments time) {}
 
   /**
    * Compiles and type-checks {@code rule}.
@@ -117,7 +121,9 @@ public class AudienceRules {
               + ast.getResultType().name()
               + "; compare explicitly, e.g. `... == true`");
     }
-    Compiled result = new Compiled(program(ast), ProfileReads.of(ast), timeMoments(ast));
+    Compiled result =
+        new Compiled(
+            program(ast), ProfileReads.of(ast), RequiredAttributes.of(ast), timeMoments(ast));
     compiled.put(rule, result);
     return result;
   }
@@ -154,9 +160,12 @@ public class AudienceRules {
    * attribute the profile does not have) does not match: absence is not membership.
    */
   public boolean matches(String rule, Map<String, Object> profile, Instant now) {
-    CelRuntime.Program program = compile(rule);
+    Compiled c = compiled(rule);
+    if (c.required().missingFrom(profile.get("attributes"))) {
+      return false; // the rule is an error for this profile (RequiredAttributes)
+    }
     try {
-      return Boolean.TRUE.equals(program.eval(Map.of("profile", profile, "now", now)));
+      return Boolean.TRUE.equals(c.program().eval(Map.of("profile", profile, "now", now)));
     } catch (CelEvaluationException e) {
       return false;
     }
