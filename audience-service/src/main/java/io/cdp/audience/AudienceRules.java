@@ -13,6 +13,7 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import io.cdp.common.ProfileVariables;
+import io.cdp.common.rules.GuardedProgram;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,11 +57,7 @@ public class AudienceRules {
   /**
    * A rule ready to run, what of the profile it reads, and when time alone can change its answer.
    */
-  private record Compiled(
-      CelRuntime.Program program,
-      ProfileReads reads,
-      RequiredAttributes required,
-      TimeMoments time) {}
+  private record Compiled(GuardedProgram program, ProfileReads reads, TimeMoments time) {}
 
   /**
    * Compiles and type-checks {@code rule}.
@@ -68,7 +65,7 @@ public class AudienceRules {
    * @throws InvalidRuleException if it does not compile or does not return a bool
    */
   public CelRuntime.Program compile(String rule) {
-    return compiled(rule).program();
+    return compiled(rule).program().program();
   }
 
   /**
@@ -122,8 +119,7 @@ public class AudienceRules {
               + "; compare explicitly, e.g. `... == true`");
     }
     Compiled result =
-        new Compiled(
-            program(ast), ProfileReads.of(ast), RequiredAttributes.of(ast), timeMoments(ast));
+        new Compiled(GuardedProgram.of(program(ast), ast), ProfileReads.of(ast), timeMoments(ast));
     compiled.put(rule, result);
     return result;
   }
@@ -160,15 +156,8 @@ public class AudienceRules {
    * attribute the profile does not have) does not match: absence is not membership.
    */
   public boolean matches(String rule, Map<String, Object> profile, Instant now) {
-    Compiled c = compiled(rule);
-    if (c.required().missingFrom(profile.get("attributes"))) {
-      return false; // the rule is an error for this profile (RequiredAttributes)
-    }
-    try {
-      return Boolean.TRUE.equals(c.program().eval(Map.of("profile", profile, "now", now)));
-    } catch (CelEvaluationException e) {
-      return false;
-    }
+    return Boolean.TRUE.equals(
+        compiled(rule).program().evalOrNull(Map.of("profile", profile, "now", now)));
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import io.cdp.common.rules.GuardedProgram;
 import io.cdp.profile.AttributeDefinition.Op;
 import io.cdp.profile.AttributeDefinition.Rule;
 import io.cdp.profile.AttributeDefinition.Type;
@@ -81,7 +82,7 @@ public final class EnrichmentRules {
           .build();
   private final CelRuntime runtime =
       CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
-  private final Map<String, CelRuntime.Program> programs = new ConcurrentHashMap<>();
+  private final Map<String, GuardedProgram> programs = new ConcurrentHashMap<>();
 
   /**
    * Compiles one definition.
@@ -113,7 +114,7 @@ public final class EnrichmentRules {
               + " takes the operations "
               + type.ops().stream().map(AttributeDefinition::wire).toList());
     }
-    CelRuntime.Program when =
+    GuardedProgram when =
         rule.when() == null
             ? null
             : program(rule.when(), EnumSet.of(CelKind.BOOL), field + ".when");
@@ -126,12 +127,12 @@ public final class EnrichmentRules {
               ? "A tally rule needs a key: the expression naming what to count"
               : "Only tally rules take a key");
     }
-    CelRuntime.Program key = hasKey ? program(rule.key(), SCALARS, field + ".key") : null;
+    GuardedProgram key = hasKey ? program(rule.key(), SCALARS, field + ".key") : null;
     return new Enrichments.CompiledRule(rule, when, value(type, rule, field + ".value"), key);
   }
 
   /** The value program, checked against what the operation needs; null for the op's default. */
-  private CelRuntime.Program value(Type type, Rule rule, String field) {
+  private GuardedProgram value(Type type, Rule rule, String field) {
     String value = rule.value();
     boolean optional =
         type == Type.BADGE
@@ -166,8 +167,8 @@ public final class EnrichmentRules {
     return program(value, expected, field);
   }
 
-  private CelRuntime.Program program(String expression, Set<CelKind> expected, String field) {
-    CelRuntime.Program cached = programs.get(expression + '\0' + expected);
+  private GuardedProgram program(String expression, Set<CelKind> expected, String field) {
+    GuardedProgram cached = programs.get(expression + '\0' + expected);
     if (cached != null) {
       return cached;
     }
@@ -188,7 +189,7 @@ public final class EnrichmentRules {
               + expected.stream().map(k -> k.name().toLowerCase()).toList());
     }
     try {
-      CelRuntime.Program program = runtime.createProgram(ast);
+      GuardedProgram program = GuardedProgram.of(runtime.createProgram(ast), ast);
       programs.put(expression + '\0' + expected, program);
       return program;
     } catch (CelEvaluationException e) {

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cel.runtime.CelEvaluationException;
-import dev.cel.runtime.CelRuntime;
+import io.cdp.common.rules.GuardedProgram;
 import io.cdp.profile.AttributeDefinition.Rule;
 import io.cdp.profile.AttributeDefinition.Scope;
 import io.cdp.profile.AttributeDefinition.Timing;
@@ -45,7 +44,7 @@ public final class Enrichments {
 
   /** A rule with its programs; null programs mean always (when) or the op's default (value). */
   public record CompiledRule(
-      Rule rule, CelRuntime.Program when, CelRuntime.Program value, CelRuntime.Program key) {}
+      Rule rule, GuardedProgram when, GuardedProgram value, GuardedProgram key) {}
 
   /** The parts of a profile rules change, mutated in place during one update. */
   public record Target(ObjectNode attributes, TreeSet<String> badges, ProfileVariables variables) {}
@@ -295,11 +294,7 @@ public final class Enrichments {
   }
 
   /** The program's result, or null when it failed at run time. */
-  private static Object eval(CelRuntime.Program program, Map<String, Object> vars) {
-    try {
-      return program.eval(vars);
-    } catch (CelEvaluationException e) {
-      return null;
-    }
+  private static Object eval(GuardedProgram program, Map<String, Object> vars) {
+    return program.evalOrNull(vars);
   }
 }
