@@ -20,9 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -100,7 +98,9 @@ class DedupeTest {
     String messageId = "d-" + UUID.randomUUID();
     track((String) source.get("writeKey"), "u-" + UUID.randomUUID(), messageId);
     ByteBuffer expected = ByteBuffer.wrap(digest((String) source.get("id"), messageId));
-    try (var consumer = forwardedConsumer()) {
+    try (var consumer =
+        Stack.consumerFromStart(
+            Topics.COLLECTOR_FORWARDED, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       long deadline = System.currentTimeMillis() + 30_000;
       while (System.currentTimeMillis() < deadline) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
@@ -168,21 +168,5 @@ class DedupeTest {
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .findFirst()
         .orElseThrow();
-  }
-
-  private static KafkaConsumer<byte[], byte[]> forwardedConsumer() {
-    var consumer =
-        new KafkaConsumer<byte[], byte[]>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                LocalStackResource.kafkaBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
-    consumer.subscribe(List.of(Topics.COLLECTOR_FORWARDED));
-    return consumer;
   }
 }

@@ -20,6 +20,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** What the collector's tests share: sources through the API, and reading cdp.events.raw. */
@@ -120,6 +121,13 @@ final class Stack {
 
   /** A consumer of cdp.events.raw in a new group, reading from the beginning. */
   private static KafkaConsumer<String, RawEvent> rawConsumer() {
+    return consumerFromStart(
+        Topics.EVENTS_RAW, new StringDeserializer(), new Deserializers.RawEventDeserializer());
+  }
+
+  /** A consumer of {@code topic} in a new group, reading from the beginning. */
+  static <K, V> KafkaConsumer<K, V> consumerFromStart(
+      String topic, Deserializer<K> keys, Deserializer<V> values) {
     Map<String, Object> config =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -128,10 +136,8 @@ final class Stack {
             "test-" + UUID.randomUUID(),
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
             "earliest");
-    var consumer =
-        new KafkaConsumer<>(
-            config, new StringDeserializer(), new Deserializers.RawEventDeserializer());
-    consumer.subscribe(List.of(Topics.EVENTS_RAW));
+    KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keys, values);
+    consumer.subscribe(List.of(topic));
     return consumer;
   }
 }
