@@ -55,7 +55,7 @@ public interface CollectorConfig {
     Duration window();
 
     /**
-     * The most messageIds a replica holds (about 32 bytes each, on its heap); past it the oldest go
+     * The most messageIds a replica holds (about 40 bytes each, on its heap); past it the oldest go
      * first, so under heavy traffic the window is shorter than {@link #window()}.
      */
     @WithDefault("1000000")
