@@ -149,7 +149,7 @@ public final class Enrichments {
   }
 
   private static boolean applies(CompiledRule rule, Map<String, Object> vars) {
-    return rule.when() == null || Boolean.TRUE.equals(eval(rule.when(), vars));
+    return rule.when() == null || Boolean.TRUE.equals(rule.when().evalOrNull(vars));
   }
 
   /** Applies one rule; says whether the profile changed. */
@@ -188,7 +188,7 @@ public final class Enrichments {
       Map<String, Object> vars,
       JsonNode current,
       Instant at) {
-    Object value = rule.value() == null ? null : eval(rule.value(), vars);
+    Object value = rule.value() == null ? null : rule.value().evalOrNull(vars);
     if (rule.value() != null && value == null) {
       return null; // the expression failed: skip the rule
     }
@@ -254,7 +254,7 @@ public final class Enrichments {
   /** Tallies are objects from key to count. */
   private static JsonNode tally(
       CompiledRule rule, Map<String, Object> vars, Object value, JsonNode current) {
-    String key = CelValues.text(eval(rule.key(), vars));
+    String key = CelValues.text(rule.key().evalOrNull(vars));
     Double amount = rule.value() == null ? Double.valueOf(1) : CelValues.asNumber(value);
     if (key == null || amount == null) {
       return null;
@@ -291,10 +291,5 @@ public final class Enrichments {
     ArrayNode array = NODES.arrayNode();
     sorted.subList(Math.max(0, sorted.size() - max), sorted.size()).forEach(array::add);
     return array;
-  }
-
-  /** The program's result, or null when it failed at run time. */
-  private static Object eval(GuardedProgram program, Map<String, Object> vars) {
-    return program.evalOrNull(vars);
   }
 }
