@@ -289,6 +289,9 @@ final class PipelinePhase implements Phase {
     ProcessUsage usage = ProcessUsage.during(window, context.processes(all));
     AtomicLong finished = new AtomicLong();
     AtomicLong accepted = new AtomicLong();
+    // One sequence for all clients: their templates share the run prefix, and the collector drops
+    // a repeated messageId (answered 200 all the same).
+    AtomicLong batches = new AtomicLong();
     Answers answers = new Answers();
     long deliveredBefore = deliveries.count.sum();
     long[] changes = new long[2]; // profile changes at the measured window's start and end
@@ -303,7 +306,10 @@ final class PipelinePhase implements Phase {
         BatchTemplate template = new SegmentPayloads(i, 0x706970).batch(settings.batchEvents());
         Thread client =
             new Thread(
-                () -> offer(collector, writeKey, template, window, accepted, finished, answers),
+                () ->
+                    offer(
+                        collector, writeKey, template, window, batches, accepted, finished,
+                        answers),
                 "pipeline-client-" + i);
         client.start();
         clients.add(client);
@@ -384,6 +390,7 @@ final class PipelinePhase implements Phase {
       String writeKey,
       BatchTemplate template,
       LoadWindow window,
+      AtomicLong batches,
       AtomicLong accepted,
       AtomicLong finished,
       Answers answers) {
@@ -396,14 +403,13 @@ final class PipelinePhase implements Phase {
             HttpConnection.writeKeyAuthorization(writeKey),
             "Content-Type: application/json");
     InetSocketAddress address = new InetSocketAddress("127.0.0.1", collector.port());
-    long batch = 0;
     try (HttpConnection connection = new HttpConnection(address, Duration.ofSeconds(60))) {
       while (window.running(System.nanoTime())) {
         if (accepted.get() - finished.get() >= MAX_LAG) {
           sleep(5);
           continue;
         }
-        template.writeIds(body, batch++);
+        template.writeIds(body, batches.getAndIncrement());
         try {
           int status = connection.send(head, body);
           answers.count(Integer.toString(status));
