@@ -52,6 +52,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -505,6 +506,24 @@ class ConnectorTest {
         .body("find { it.status == 'suppressed' }.lastError", containsString("advertising"))
         .body("find { it.status == 'suppressed' }.attempts", equalTo(0));
     assertEquals(1, receivedFor(id).size());
+  }
+
+  @Test
+  void theDeliveriesOfOneTransitionShareOneConsentCheck() throws Exception {
+    String audience = "aud-" + UUID.randomUUID();
+    String profile = "p-" + UUID.randomUUID();
+    // Answered late, so the three deliveries all ask while the first check is under way.
+    ConsentDouble.SLOW.add(profile);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(create(receiverUrl("/ok"), audience, "joined")[0]);
+    }
+
+    publish("t-" + UUID.randomUUID(), profile, audience, TransitionKind.JOINED);
+    for (String id : ids) {
+      await("the delivery of " + id, () -> statuses(id).equals(List.of("delivered")));
+    }
+    assertEquals(1, ConsentDouble.CHECKS.get(profile).get());
   }
 
   @Test

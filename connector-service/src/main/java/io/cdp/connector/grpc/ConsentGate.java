@@ -1,9 +1,11 @@
 package io.cdp.connector.grpc;
 
+import io.cdp.common.SharedCalls;
 import io.cdp.connector.DeliverySource;
 import io.cdp.connector.config.DeliveryConfig;
 import io.cdp.connector.messaging.ConsentView;
 import io.cdp.contracts.consent.v1.CheckRequest;
+import io.cdp.contracts.consent.v1.CheckResponse;
 import io.cdp.contracts.consent.v1.Consent;
 import io.cdp.contracts.consent.v1.EventPosition;
 import io.quarkus.grpc.GrpcClient;
@@ -21,6 +23,10 @@ import java.util.Optional;
  * answer, the local {@link ConsentView} decides if it knows the subject's explicit choice for every
  * purpose, but never for a delivery caused by an event: the view learns consent carried by events
  * only after the consent service applied it.
+ *
+ * <p>Deliveries that ask the same question at the same moment (a transition's, one per connector
+ * with the same purposes) share one check: a delivery may get the answer to a check that started a
+ * round trip before it asked, never an older one.
  */
 @ApplicationScoped
 public class ConsentGate {
@@ -28,6 +34,11 @@ public class ConsentGate {
   private final Consent consent;
   private final ConsentView view;
   private final DeliveryConfig config;
+  private final SharedCalls<Question, CheckResponse> checking = new SharedCalls<>();
+
+  /** What a check asks: {@code event} is null for a delivery no event caused. */
+  private record Question(
+      String profileId, List<String> purposes, DeliverySource.EventPosition event) {}
 
   public ConsentGate(
       @GrpcClient("consent") Consent consent, ConsentView view, DeliveryConfig config) {
@@ -47,17 +58,11 @@ public class ConsentGate {
     if (purposes.isEmpty()) {
       return Uni.createFrom().item(List.of());
     }
-    CheckRequest.Builder request =
-        CheckRequest.newBuilder().setProfileId(profileId).addAllPurposes(purposes);
-    if (event != null) {
-      request.setAfterEvent(
-          EventPosition.newBuilder().setPartition(event.partition()).setOffset(event.offset()));
-    }
-    return consent
-        .check(request.build())
-        .ifNoItem()
-        .after(config.timeout())
-        .failWith(() -> new IllegalStateException("Consent check timed out"))
+    // The check may be another delivery's and answer on its context: callers emit on their own.
+    return checking
+        .call(
+            new Question(profileId, purposes.stream().distinct().sorted().toList(), event),
+            this::check)
         .map(
             answer ->
                 purposes.stream()
@@ -70,5 +75,23 @@ public class ConsentGate {
                 (event == null ? view.denied(profileId, purposes) : Optional.<List<String>>empty())
                     .map(denied -> Uni.createFrom().item(denied))
                     .orElseGet(() -> Uni.createFrom().failure(e)));
+  }
+
+  private Uni<CheckResponse> check(Question question) {
+    CheckRequest.Builder request =
+        CheckRequest.newBuilder()
+            .setProfileId(question.profileId())
+            .addAllPurposes(question.purposes());
+    if (question.event() != null) {
+      request.setAfterEvent(
+          EventPosition.newBuilder()
+              .setPartition(question.event().partition())
+              .setOffset(question.event().offset()));
+    }
+    return consent
+        .check(request.build())
+        .ifNoItem()
+        .after(config.timeout())
+        .failWith(() -> new IllegalStateException("Consent check timed out"));
   }
 }
