@@ -162,7 +162,8 @@ public class ProfileStore {
    * <p>The identifier index is written first: if the profile write then fails or loses, the change
    * is retried or redelivered (its messageId was not stored), whereas the other order could leave a
    * stored profile whose new identifiers never get indexed. The open-visit index follows the
-   * profile; if that write is lost, the profile's next event writes it again.
+   * profile ({@link #indexesVisit}); if that write is lost, the visit's next minute writes it
+   * again.
    *
    * @return false when another writer changed the profile since {@code expected} was read
    */
@@ -187,11 +188,34 @@ public class ProfileStore {
                         .map(previous -> previous == null))
         .call(
             written ->
-                written && profile.visit() != null && !profile.visit().ended()
+                written
+                        && indexesVisit(
+                            expected.exists() ? expected.profile().visit() : null, profile.visit())
                     ? Uni.createFrom()
                         .completionStage(
                             () -> openVisits.putAsync(id, micros(profile.visit().lastEventAt())))
                     : Uni.createFrom().voidItem());
+  }
+
+  /**
+   * Whether a write that takes a profile's visit from {@code before} to {@code after} updates the
+   * open-visit index: when a visit starts, and when its last event moves into a later minute. In
+   * between, the index may be up to a minute behind the profile, which costs nothing: the scan
+   * decides on the profile and corrects an entry it found behind ({@link #refreshVisit}), and a
+   * visit times out after many minutes. Most events of a visit then cost no index write.
+   */
+  static boolean indexesVisit(Visit before, Visit after) {
+    if (after == null || after.ended()) {
+      return false;
+    }
+    return before == null
+        || before.ended()
+        || !before.startedAt().equals(after.startedAt())
+        || minute(before.lastEventAt()) != minute(after.lastEventAt());
+  }
+
+  private static long minute(Instant instant) {
+    return Math.floorDiv(instant.getEpochSecond(), 60);
   }
 
   /** Points {@code identifierKeys} at {@code profileId}. */
