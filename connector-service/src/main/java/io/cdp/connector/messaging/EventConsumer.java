@@ -10,7 +10,6 @@ import io.cdp.connector.store.ConnectorCatalog;
 import io.cdp.connector.store.Outbox;
 import io.cdp.connector.store.Outbox.Match;
 import io.cdp.contracts.identity.v1.ResolvedEvent;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -84,12 +83,11 @@ public class EventConsumer {
               if (matches.isEmpty()) {
                 return Uni.createFrom().voidItem();
               }
-              return Panache.withTransaction(
-                      () ->
-                          outbox.record(
-                              "event:" + resolved.getEvent().getMessageId(),
-                              resolved.getProfileId(),
-                              matches))
+              return outbox
+                  .record(
+                      "event:" + resolved.getEvent().getMessageId(),
+                      resolved.getProfileId(),
+                      matches)
                   .invoke(
                       pending ->
                           pending.forEach(p -> dispatcher.submit(p.connectorId(), p.deliveryId())))

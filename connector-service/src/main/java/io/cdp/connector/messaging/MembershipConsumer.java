@@ -15,7 +15,6 @@ import io.cdp.contracts.audience.v1.MembershipTransition;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -30,7 +29,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * How an audience transition becomes deliveries: the connectors whose trigger matches ({@link
  * ConnectorCatalog}, in memory) get a pending delivery in the outbox, the Kafka record is
  * acknowledged once those are committed, and the dispatcher sends them on each connector's own
- * lane. Transitions come in batches (one poll), each recorded in one transaction.
+ * lane. Transitions come in batches (one poll), each recorded in one statement.
  *
  * <p>Idempotency: see {@link Outbox}; a redelivered transition adds no delivery.
  */
@@ -57,8 +56,8 @@ public class MembershipConsumer {
   }
 
   /**
-   * A batch of transitions (one poll) in one transaction: its offsets are committed once the
-   * transaction has recorded every delivery it causes.
+   * A batch of transitions (one poll) in one statement: its offsets are committed once the
+   * statement has recorded every delivery it causes.
    */
   @Incoming(CHANNEL)
   public Uni<Void> consume(ConsumerRecords<String, MembershipTransition> batch) {
@@ -86,7 +85,7 @@ public class MembershipConsumer {
             planned ->
                 planned.isEmpty()
                     ? Uni.createFrom().item(List.<Pending>of())
-                    : Panache.withTransaction(() -> outbox.record(planned)))
+                    : outbox.record(planned))
         .invoke(
             (List<Pending> pending) ->
                 pending.forEach(

@@ -57,15 +57,9 @@ public class PrivacyRequestConsumer {
             Panache.withTransaction(
                     () ->
                         Connector.<Connector>list("erasure", true)
-                            .chain(
-                                connectors ->
-                                    forget(profileId, callIds(sourceId, connectors))
-                                        .chain(
-                                            () ->
-                                                outbox.record(
-                                                    sourceId,
-                                                    profileId,
-                                                    calls(connectors, request)))))
+                            .call(connectors -> forget(profileId, callIds(sourceId, connectors))))
+                // After the deletion committed: a repeat of the request finds its calls kept.
+                .chain(connectors -> outbox.record(sourceId, profileId, calls(connectors, request)))
                 .invoke(
                     (List<Pending> pending) ->
                         pending.forEach(p -> dispatcher.submit(p.connectorId(), p.deliveryId()))));

@@ -5,15 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdp.connector.DeliverySource;
 import io.cdp.connector.WebhookPayload;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Records deliveries as {@code pending} rows before the Kafka record that caused them is
@@ -40,64 +44,77 @@ public class Outbox {
   /** A pending delivery to dispatch. */
   public record Pending(UUID connectorId, String deliveryId) {}
 
-  private final ObjectMapper json;
+  /**
+   * Inserts what is new (the same delivery twice in one batch, a redelivery, is one) and answers
+   * every planned id still pending. The final SELECT sees the table as the statement began, so it
+   * finds the rows recorded before, and the INSERT's RETURNING the new ones.
+   */
+  private static final String RECORD =
+      """
+      WITH planned AS (
+        SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[])
+            AS p(delivery_id, connector_id, profile_id, source_json)),
+      inserted AS (
+        INSERT INTO connector.deliveries (delivery_id, connector_id, profile_id, status, attempts,
+            source_json, created_at, updated_at)
+        SELECT DISTINCT ON (delivery_id) delivery_id, connector_id, profile_id, 'pending', 0,
+            source_json, $5, $5
+        FROM planned
+        ON CONFLICT (delivery_id) DO NOTHING
+        RETURNING delivery_id)
+      SELECT delivery_id FROM inserted
+      UNION
+      SELECT d.delivery_id FROM connector.deliveries d JOIN planned p USING (delivery_id)
+      WHERE d.status = 'pending'""";
 
-  public Outbox(ObjectMapper json) {
+  private final ObjectMapper json;
+  private final Pool pool;
+
+  public Outbox(ObjectMapper json, Pool pool) {
     this.json = json;
+    this.pool = pool;
   }
 
   /**
    * Records a pending delivery per match of {@code sourceId} unless it exists, and returns those
-   * still pending. Must run in a transaction.
+   * still pending.
    */
   public Uni<List<Pending>> record(String sourceId, String profileId, List<Match> matches) {
     return record(matches.stream().map(m -> new Planned(sourceId, profileId, m)).toList());
   }
 
   /**
-   * Records a pending delivery per planned one unless it exists (one query and one batch of inserts
-   * for all), and returns those still pending. Must run in a transaction.
+   * Records a pending delivery per planned one unless it exists, in one statement, and returns
+   * those still pending (new or recorded before and not settled), in order, each once.
    */
   public Uni<List<Pending>> record(List<Planned> planned) {
     if (planned.isEmpty()) {
       return Uni.createFrom().item(List.of());
     }
     List<String> ids = planned.stream().map(Planned::deliveryId).toList();
-    return Delivery.<Delivery>list("deliveryId in ?1", ids)
-        .flatMap(
+    Tuple params =
+        Tuple.of(
+            ids.toArray(String[]::new),
+            planned.stream().map(p -> p.match().connector().id).toArray(UUID[]::new),
+            planned.stream().map(Planned::profileId).toArray(String[]::new),
+            planned.stream().map(p -> write(p.match().source())).toArray(String[]::new),
+            Instant.now().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC));
+    return pool.preparedQuery(RECORD)
+        .execute(params)
+        .map(
             rows -> {
-              Map<String, Delivery> existing =
-                  rows.stream().collect(Collectors.toMap(d -> d.deliveryId, Function.identity()));
-              Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-              Map<String, Delivery> fresh = new LinkedHashMap<>();
+              Set<String> pendingIds = new HashSet<>();
+              for (Row row : rows) {
+                pendingIds.add(row.getString(0));
+              }
               Map<String, Pending> pending = new LinkedHashMap<>();
               for (int i = 0; i < planned.size(); i++) {
-                Planned plan = planned.get(i);
-                String id = ids.get(i);
-                Delivery known = existing.get(id);
-                if (known != null && !Delivery.PENDING.equals(known.status)) {
-                  continue;
+                if (pendingIds.contains(ids.get(i))) {
+                  pending.putIfAbsent(
+                      ids.get(i), new Pending(planned.get(i).match().connector().id, ids.get(i)));
                 }
-                // The same record twice in one batch (a redelivery) is one delivery.
-                if (known == null && !fresh.containsKey(id)) {
-                  Delivery delivery = new Delivery();
-                  delivery.deliveryId = id;
-                  delivery.connectorId = plan.match().connector().id;
-                  delivery.profileId = plan.profileId();
-                  delivery.status = Delivery.PENDING;
-                  delivery.attempts = 0;
-                  delivery.sourceJson = write(plan.match().source());
-                  delivery.createdAt = now;
-                  delivery.updatedAt = now;
-                  fresh.put(id, delivery);
-                }
-                pending.put(id, new Pending(plan.match().connector().id, id));
               }
-              Uni<Void> stored =
-                  fresh.isEmpty()
-                      ? Uni.createFrom().voidItem()
-                      : Delivery.persist(List.copyOf(fresh.values()));
-              return stored.replaceWith(List.copyOf(pending.values()));
+              return List.copyOf(pending.values());
             });
   }
 

@@ -9,6 +9,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * What an attempt reads and writes before it calls the destination, for many deliveries at once
@@ -40,6 +40,15 @@ public class PendingDeliveries {
       FROM unnest($1::text[], $2::bytea[]) AS v(id, body)
       WHERE d.delivery_id = v.id AND d.body IS NULL
       RETURNING d.delivery_id""";
+
+  /** The pending rows among some delivery ids, with what an attempt needs of them. */
+  private static final String PENDING =
+      """
+      SELECT delivery_id, connector_id, profile_id, attempts, source_json, body, created_at
+      FROM connector.deliveries WHERE delivery_id = ANY($1) AND status = 'pending'""";
+
+  private static final String DELETE =
+      "DELETE FROM connector.deliveries WHERE delivery_id = ANY($1)";
 
   /** The bodies that were stored before. */
   private static final String STORED_BODIES =
@@ -77,51 +86,71 @@ public class PendingDeliveries {
   }
 
   private Uni<List<Loaded>> load(List<String> ids) {
-    return Panache.withSession(
-        () ->
-            Delivery.<Delivery>list("deliveryId in ?1 and status = ?2", ids, Delivery.PENDING)
-                .flatMap(
-                    rows -> {
-                      Map<String, Delivery> byId =
-                          rows.stream()
-                              .collect(Collectors.toMap(d -> d.deliveryId, Function.identity()));
-                      // The catalog spares a query; connectors it does not know yet are read.
-                      Set<UUID> unknown = new HashSet<>();
-                      rows.forEach(
-                          d -> {
-                            if (catalog.known(d.connectorId) == null) {
-                              unknown.add(d.connectorId);
-                            }
-                          });
-                      Uni<List<Connector>> read =
-                          unknown.isEmpty()
-                              ? Uni.createFrom().item(List.of())
-                              : Connector.<Connector>list("id in ?1", unknown);
-                      return read.flatMap(
-                          found -> {
-                            Map<UUID, Connector> connectors = new HashMap<>();
-                            found.forEach(c -> connectors.put(c.id, c));
-                            List<Loaded> loaded = new ArrayList<>(ids.size());
-                            List<String> orphans = new ArrayList<>();
-                            for (String id : ids) {
-                              Delivery d = byId.get(id);
-                              Connector c =
-                                  d == null
-                                      ? null
-                                      : connectors.getOrDefault(
-                                          d.connectorId, catalog.known(d.connectorId));
-                              if (d != null && c == null) {
-                                orphans.add(id);
-                              }
-                              loaded.add(c == null ? null : new Loaded(d, c));
-                            }
-                            return orphans.isEmpty()
-                                ? Uni.createFrom().item(loaded)
-                                : Panache.withTransaction(
-                                        () -> Delivery.delete("deliveryId in ?1", orphans))
-                                    .replaceWith(loaded);
-                          });
-                    }));
+    return pool.preparedQuery(PENDING)
+        .execute(Tuple.of(ids.toArray(String[]::new)))
+        .flatMap(
+            rows -> {
+              Map<String, Delivery> byId = new HashMap<>();
+              for (Row row : rows) {
+                Delivery d = delivery(row);
+                byId.put(d.deliveryId, d);
+              }
+              // The catalog spares a query; connectors it does not know yet are read.
+              Set<UUID> unknown = new HashSet<>();
+              byId.values()
+                  .forEach(
+                      d -> {
+                        if (catalog.known(d.connectorId) == null) {
+                          unknown.add(d.connectorId);
+                        }
+                      });
+              Uni<List<Connector>> read =
+                  unknown.isEmpty()
+                      ? Uni.createFrom().item(List.of())
+                      : Panache.withSession(() -> Connector.<Connector>list("id in ?1", unknown));
+              return read.flatMap(
+                  found -> {
+                    Map<UUID, Connector> connectors = new HashMap<>();
+                    found.forEach(c -> connectors.put(c.id, c));
+                    List<Loaded> loaded = new ArrayList<>(ids.size());
+                    List<String> orphans = new ArrayList<>();
+                    for (String id : ids) {
+                      Delivery d = byId.get(id);
+                      Connector c =
+                          d == null
+                              ? null
+                              : connectors.getOrDefault(
+                                  d.connectorId, catalog.known(d.connectorId));
+                      if (d != null && c == null) {
+                        orphans.add(id);
+                      }
+                      loaded.add(c == null ? null : new Loaded(d, c));
+                    }
+                    return orphans.isEmpty()
+                        ? Uni.createFrom().item(loaded)
+                        : pool.preparedQuery(DELETE)
+                            .execute(Tuple.of(orphans.toArray(String[]::new)))
+                            .replaceWith(loaded);
+                  });
+            });
+  }
+
+  /** A pending row as read by {@link #PENDING}, detached: attempts only read it. */
+  private static Delivery delivery(Row row) {
+    Delivery d = new Delivery();
+    d.deliveryId = row.getString("delivery_id");
+    d.connectorId = row.getUUID("connector_id");
+    d.profileId = row.getString("profile_id");
+    d.status = Delivery.PENDING;
+    d.attempts = row.getInteger("attempts");
+    d.sourceJson = row.getString("source_json");
+    var body = row.getBuffer("body");
+    d.body = body == null ? null : body.getBytes();
+    d.createdAt =
+        row.getValue("created_at") instanceof LocalDateTime utc
+            ? utc.toInstant(ZoneOffset.UTC)
+            : row.getOffsetDateTime("created_at").toInstant();
+    return d;
   }
 
   private Uni<List<byte[]>> store(List<Body> batch) {
