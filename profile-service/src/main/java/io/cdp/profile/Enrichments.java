@@ -278,16 +278,34 @@ public final class Enrichments {
     if (current != null && current.isArray()) {
       current.forEach(entries::add);
     }
-    entries.add(entry);
-    return boundedTimeline(entries, definition.maxEntries());
+    // A stored timeline is in time order: the entry goes after every entry not later than it,
+    // looked for from the end, where a new event's entry usually goes (one time parsed, not all).
+    int position = entries.size();
+    while (position > 0 && time(entries.get(position - 1)).isAfter(at)) {
+      position--;
+    }
+    entries.add(position, entry);
+    return latest(entries, definition.maxEntries());
   }
 
   /** Entries sorted by time (stable for equal times), keeping the latest {@code max}. */
   static ArrayNode boundedTimeline(List<JsonNode> entries, int max) {
-    List<JsonNode> sorted =
+    record Timed(Instant time, JsonNode entry) {}
+    return latest(
         entries.stream()
-            .sorted(Comparator.comparing(e -> Instant.parse(e.path("time").asText())))
-            .toList();
+            .map(e -> new Timed(time(e), e))
+            .sorted(Comparator.comparing(Timed::time))
+            .map(Timed::entry)
+            .toList(),
+        max);
+  }
+
+  private static Instant time(JsonNode entry) {
+    return Instant.parse(entry.path("time").asText());
+  }
+
+  /** The last {@code max} of entries in time order. */
+  private static ArrayNode latest(List<JsonNode> sorted, int max) {
     ArrayNode array = NODES.arrayNode();
     sorted.subList(Math.max(0, sorted.size() - max), sorted.size()).forEach(array::add);
     return array;

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -223,6 +224,33 @@ class EnrichmentsTest {
     p = apply(p, e, T0.minusSeconds(60), ORDER).profile();
     assertEquals(
         T0.plusSeconds(1).toString(), p.attributes().get("orders").get(0).get("time").asText());
+  }
+
+  @Test
+  void aLateTimelineEntryLandsBetweenTheEntriesAroundItsTime() {
+    Enrichments e =
+        enrichments(
+            new AttributeSpec(
+                "orders",
+                "timeline",
+                null,
+                5,
+                List.of(
+                    rule(
+                        "event.event == 'Order Completed'",
+                        "append",
+                        "{'total': event.properties.total}"))));
+    LiveProfile p = run(e, ORDER, ORDER, ORDER);
+    p = apply(p, e, T0.plusMillis(1500), ORDER).profile();
+    List<String> times = new ArrayList<>();
+    p.attributes().get("orders").forEach(entry -> times.add(entry.get("time").asText()));
+    assertEquals(
+        List.of(
+            T0.toString(),
+            T0.plusSeconds(1).toString(),
+            T0.plusMillis(1500).toString(),
+            T0.plusSeconds(2).toString()),
+        times);
   }
 
   @Test
