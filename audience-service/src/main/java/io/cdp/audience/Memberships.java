@@ -221,7 +221,7 @@ public class Memberships {
               ? new Evaluation(Set.of(), null)
               : evaluateChange(change, !profile.known, audiences, profile.members, now);
       Transitions.Diff diff =
-          Transitions.diff(liveMembers(profile.members, audiences), evaluation.matching());
+          Transitions.diff(liveMembers(profile.members, byId.keySet()), evaluation.matching());
       TransitionKind visitBoundary = deleted ? null : visitBoundary(change);
       Instant occurredAt =
           change.getSnapshot().hasUpdatedAt()
@@ -256,7 +256,7 @@ public class Memberships {
       ProfileChange last = profile.last;
       boolean deleted = last.getDeleted();
       Transitions.Diff net =
-          Transitions.diff(liveMembers(profile.initial, audiences), profile.members);
+          Transitions.diff(liveMembers(profile.initial, byId.keySet()), profile.members);
       writes.add(
           new MembershipRows.Write(
               profile.profileId,
@@ -351,7 +351,7 @@ public class Memberships {
                         current -> {
                           Evaluation evaluation = evaluate(audiences, profile, now);
                           snapshot.nextCheckAt = evaluation.nextCheckAt();
-                          Set<String> members = liveMembers(current, audiences);
+                          Set<String> members = liveMembers(current, ids(audiences));
                           if (Transitions.diff(members, evaluation.matching()).isEmpty()) {
                             return Uni.createFrom().nullItem();
                           }
@@ -394,7 +394,7 @@ public class Memberships {
     Map<String, Audience> byId = new LinkedHashMap<>();
     audiences.forEach(a -> byId.put(a.id.toString(), a));
     Transitions.Diff diff =
-        Transitions.diff(liveMembers(current, audiences), evaluation.matching());
+        Transitions.diff(liveMembers(current, byId.keySet()), evaluation.matching());
     Set<String> inAudience = visitBoundary == null ? Set.of() : evaluation.matching();
     return recordMemberships(profileId, version, diff, now)
         .chain(
@@ -424,10 +424,14 @@ public class Memberships {
   }
 
   /** Memberships of audiences deleted since are dropped silently with their rows. */
-  private static Set<String> liveMembers(Set<String> current, List<Audience> audiences) {
+  private static Set<String> liveMembers(Set<String> current, Set<String> audienceIds) {
     Set<String> members = new TreeSet<>(current);
-    members.retainAll(audiences.stream().map(a -> a.id.toString()).collect(Collectors.toSet()));
+    members.retainAll(audienceIds);
     return members;
+  }
+
+  private static Set<String> ids(List<Audience> audiences) {
+    return audiences.stream().map(a -> a.id.toString()).collect(Collectors.toSet());
   }
 
   /**
