@@ -73,7 +73,16 @@ final class ProfileReads {
 
   /** Whether a change of {@code changed} can change what the rule reads. */
   boolean anyOf(Collection<String> changed) {
-    return names == null || changed.stream().anyMatch(names::contains);
+    if (names == null) {
+      return true;
+    }
+    // A loop, not a stream: this runs for every audience at every profile change.
+    for (String name : changed) {
+      if (names.contains(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
