@@ -200,20 +200,24 @@ class EnrichmentsTest {
     assertEquals("hats", p.attributes().get("favourite_category").asText());
   }
 
+  /** A timeline {@code orders} of at most {@code max} order totals. */
+  private Enrichments ordersTimeline(int max) {
+    return enrichments(
+        new AttributeSpec(
+            "orders",
+            "timeline",
+            null,
+            max,
+            List.of(
+                rule(
+                    "event.event == 'Order Completed'",
+                    "append",
+                    "{'total': event.properties.total}"))));
+  }
+
   @Test
   void timelineAppendsInTimeOrderAndKeepsTheLatestEntries() {
-    Enrichments e =
-        enrichments(
-            new AttributeSpec(
-                "orders",
-                "timeline",
-                null,
-                2,
-                List.of(
-                    rule(
-                        "event.event == 'Order Completed'",
-                        "append",
-                        "{'total': event.properties.total}"))));
+    Enrichments e = ordersTimeline(2);
     LiveProfile p = run(e, ORDER, ORDER, ORDER);
     JsonNode timeline = p.attributes().get("orders");
     assertEquals(2, timeline.size());
@@ -228,18 +232,7 @@ class EnrichmentsTest {
 
   @Test
   void aLateTimelineEntryLandsBetweenTheEntriesAroundItsTime() {
-    Enrichments e =
-        enrichments(
-            new AttributeSpec(
-                "orders",
-                "timeline",
-                null,
-                5,
-                List.of(
-                    rule(
-                        "event.event == 'Order Completed'",
-                        "append",
-                        "{'total': event.properties.total}"))));
+    Enrichments e = ordersTimeline(5);
     LiveProfile p = run(e, ORDER, ORDER, ORDER);
     p = apply(p, e, T0.plusMillis(1500), ORDER).profile();
     List<String> times = new ArrayList<>();
