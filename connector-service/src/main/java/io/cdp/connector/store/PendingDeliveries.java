@@ -9,8 +9,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -146,10 +144,7 @@ public class PendingDeliveries {
     d.sourceJson = row.getString("source_json");
     var body = row.getBuffer("body");
     d.body = body == null ? null : body.getBytes();
-    d.createdAt =
-        row.getValue("created_at") instanceof LocalDateTime utc
-            ? utc.toInstant(ZoneOffset.UTC)
-            : row.getOffsetDateTime("created_at").toInstant();
+    d.createdAt = row.getOffsetDateTime("created_at").toInstant(); // timestamptz
     return d;
   }
 
